@@ -1,0 +1,113 @@
+"""Reads of the catalog, always filtered by what the viewer may see."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts.access import access_object, visible
+from accounts.errors import NotFound
+from accounts.models import Workspace
+from catalog.models import Block, BlockEdge, Notebook, NotebookVersion
+
+
+def workspaces_for(user) -> QuerySet[Workspace]:
+    return visible(user, Workspace.objects.all()).annotate(
+        notebook_count=Count("notebooks", filter=Q(notebooks__is_deleted=False))
+    )
+
+
+def notebooks_for(
+    user, *, workspace: str | None = None, include_deleted: bool = False
+) -> QuerySet[Notebook]:
+    notebooks = visible(user, Notebook.objects.all()).select_related("workspace", "current_version")
+    if workspace:
+        notebooks = notebooks.filter(workspace__slug=workspace)
+    if not include_deleted:
+        notebooks = notebooks.filter(is_deleted=False)
+    return notebooks
+
+
+def get_workspace(user, slug: str) -> Workspace:
+    return access_object(user, "view", Workspace.objects.all(), slug=slug)
+
+
+def get_notebook(user, notebook_id: int) -> Notebook:
+    return access_object(
+        user,
+        "view",
+        Notebook.objects.select_related("workspace", "current_version"),
+        pk=notebook_id,
+    )
+
+
+def get_version(notebook: Notebook, number: int | None) -> NotebookVersion:
+    """A version of a notebook the caller has already authorized."""
+    if number is None:
+        version = notebook.current_version
+    else:
+        version = notebook.versions.filter(number=number).first()
+    if version is None:
+        raise NotFound(f"{notebook.path} has no version {number}.")
+    return version
+
+
+@dataclass(frozen=True)
+class BlockView:
+    block: Block
+    feeds: list[tuple[Block, list[str]]]
+    runs_after: list[tuple[Block, list[str]]]
+
+
+def blocks_with_edges(version: NotebookVersion) -> list[BlockView]:
+    """The blocks of a version in order, each with the blocks it feeds and runs after."""
+    blocks = list(version.blocks.all())
+    by_id = {b.pk: b for b in blocks}
+    feeds: dict[int, list] = {b.pk: [] for b in blocks}
+    after: dict[int, list] = {b.pk: [] for b in blocks}
+    for edge in BlockEdge.objects.filter(version=version).only("source_id", "target_id", "names"):
+        feeds[edge.source_id].append((by_id[edge.target_id], edge.names))
+        after[edge.target_id].append((by_id[edge.source_id], edge.names))
+    return [BlockView(b, feeds[b.pk], after[b.pk]) for b in blocks]
+
+
+@dataclass(frozen=True)
+class BlockChange:
+    status: str  # added | removed | changed | unchanged
+    block_id: str
+    kind: str
+    old: Block | None
+    new: Block | None
+    diff: str
+
+
+def diff_versions(old: NotebookVersion, new: NotebookVersion) -> list[BlockChange]:
+    """Block-by-block changes between two versions, matched by stable block id."""
+    old_blocks = {b.block_id: b for b in old.blocks.all()}
+    new_blocks = list(new.blocks.all())
+    changes: list[BlockChange] = []
+    seen = set()
+    for block in new_blocks:
+        seen.add(block.block_id)
+        before = old_blocks.get(block.block_id)
+        if before is None:
+            changes.append(BlockChange("added", block.block_id, block.kind, None, block, ""))
+        elif before.source != block.source or before.kind != block.kind:
+            diff = "\n".join(
+                difflib.unified_diff(
+                    before.source.splitlines(),
+                    block.source.splitlines(),
+                    f"v{old.number}",
+                    f"v{new.number}",
+                    lineterm="",
+                )
+            )
+            changes.append(BlockChange("changed", block.block_id, block.kind, before, block, diff))
+        else:
+            changes.append(BlockChange("unchanged", block.block_id, block.kind, before, block, ""))
+    for block_id, block in old_blocks.items():
+        if block_id not in seen:
+            changes.append(BlockChange("removed", block_id, block.kind, block, None, ""))
+    return changes

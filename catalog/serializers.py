@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from accounts.models import Workspace
+from catalog.models import Block, Notebook
+
+
+class WorkspaceSerializer(serializers.ModelSerializer):
+    urn = serializers.CharField(read_only=True)
+    notebook_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Workspace
+        fields = ["slug", "name", "description", "urn", "notebook_count"]
+
+
+class NotebookSerializer(serializers.ModelSerializer):
+    urn = serializers.CharField(read_only=True)
+    workspace = serializers.CharField(source="workspace.slug", read_only=True)
+    version = serializers.IntegerField(source="current_version.number", default=None)
+    format = serializers.CharField(source="current_version.format", default=None)
+    content_hash = serializers.CharField(source="current_version.content_hash", default=None)
+    reads = serializers.JSONField(source="current_version.reads", default=list)
+    writes = serializers.JSONField(source="current_version.writes", default=list)
+
+    class Meta:
+        model = Notebook
+        fields = [
+            "id",
+            "urn",
+            "workspace",
+            "path",
+            "title",
+            "version",
+            "format",
+            "content_hash",
+            "is_deleted",
+            "updated_at",
+            "reads",
+            "writes",
+        ]
+
+
+class BlockSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="block_id")
+    urn = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Block
+        fields = [
+            "id",
+            "urn",
+            "position",
+            "kind",
+            "source",
+            "variable",
+            "metadata",
+            "execution_count",
+            "analysis",
+        ]
+
+    def get_urn(self, block: Block) -> str:
+        return block.urn_for(self.context["notebook"])
+
+
+class NotebookDetailSerializer(NotebookSerializer):
+    blocks = serializers.SerializerMethodField()
+    edges = serializers.SerializerMethodField()
+
+    class Meta(NotebookSerializer.Meta):
+        fields = [*NotebookSerializer.Meta.fields, "blocks", "edges"]
+
+    def get_blocks(self, notebook: Notebook) -> list[dict]:
+        if notebook.current_version is None:
+            return []
+        blocks = notebook.current_version.blocks.all()
+        return BlockSerializer(blocks, many=True, context={"notebook": notebook}).data
+
+    def get_edges(self, notebook: Notebook) -> list[dict]:
+        if notebook.current_version is None:
+            return []
+        edges = notebook.current_version.edges.select_related("source", "target")
+        return [
+            {"from": e.source.block_id, "to": e.target.block_id, "names": e.names} for e in edges
+        ]
+
+
+class UploadSerializer(serializers.Serializer):
+    # Empty files reach the reader, which says clearly what is wrong with them.
+    file = serializers.FileField(allow_empty_file=True)
+    path = serializers.CharField(required=False, allow_blank=True, max_length=2048)
+
+
+class IngestReportSerializer(serializers.Serializer):
+    new = serializers.IntegerField()
+    changed = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    deleted = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.DictField())
+    notebooks = NotebookSerializer(many=True)

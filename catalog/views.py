@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from accounts.access import can
+from accounts.errors import InvalidInput
+from catalog import selectors
+from catalog.rendering import highlight_css
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    workspaces = selectors.workspaces_for(request.user)
+    return render(request, "catalog/home.html", {"workspaces": workspaces})
+
+
+@require_GET
+@login_required
+def workspace(request: HttpRequest, slug: str) -> HttpResponse:
+    ws = selectors.get_workspace(request.user, slug)
+    show_deleted = request.GET.get("deleted") == "1"
+    notebooks = selectors.notebooks_for(
+        request.user, workspace=ws.slug, include_deleted=show_deleted
+    )
+    return render(
+        request,
+        "catalog/workspace.html",
+        {"workspace": ws, "notebooks": notebooks, "show_deleted": show_deleted},
+    )
+
+
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name)
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit():
+        raise InvalidInput(f"'{name}' must be a version number, got '{raw[:40]}'.")
+    return int(raw)
+
+
+@require_GET
+@login_required
+def notebook(request: HttpRequest, pk: int, number: int | None = None) -> HttpResponse:
+    nb = selectors.get_notebook(request.user, pk)
+    version = selectors.get_version(nb, number)
+    return render(
+        request,
+        "catalog/notebook.html",
+        {
+            "notebook": nb,
+            "version": version,
+            "is_current": version.pk == nb.current_version_id,
+            "blocks": selectors.blocks_with_edges(version),
+            "highlight_css": highlight_css(),
+            "can_edit": can(request.user, "edit", nb),
+        },
+    )
+
+
+@require_GET
+@login_required
+def versions(request: HttpRequest, pk: int) -> HttpResponse:
+    nb = selectors.get_notebook(request.user, pk)
+    all_versions = list(nb.versions.select_related("created_by"))
+    changes = None
+    old = new = None
+    a, b = _int_param(request, "a"), _int_param(request, "b")
+    if a is not None and b is not None:
+        old, new = selectors.get_version(nb, a), selectors.get_version(nb, b)
+        changes = selectors.diff_versions(old, new)
+    elif len(all_versions) >= 2:
+        old, new = all_versions[1], all_versions[0]
+        changes = selectors.diff_versions(old, new)
+    return render(
+        request,
+        "catalog/versions.html",
+        {"notebook": nb, "versions": all_versions, "changes": changes, "old": old, "new": new},
+    )
