@@ -1,0 +1,1 @@
+"""The demo: a seeded DuckDB warehouse and two workspaces of notebooks that run against it."""
