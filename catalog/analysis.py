@@ -27,7 +27,7 @@ ANALYZER_VERSION = "1"
 @dataclass(frozen=True)
 class NotebookAnalysis:
     blocks: list[dict]  # per block, JSON-ready, in order
-    edges: list[tuple[int, int, list[str]]]  # (from position, to position, names)
+    edges: list[list]  # [from block id, to block id, [names]]
     reads: list[str]
     writes: list[str]
     column_edges: list[dict]
@@ -114,7 +114,9 @@ def analyze_notebook(
         ],
         analyses={str(i): _to_code_analysis(r) for i, r in enumerate(results)},
     )
-    edges = [(int(e.source), int(e.target), sorted(e.names)) for e in dag.edges]
+    edges = [
+        [blocks[int(e.source)].id, blocks[int(e.target)].id, sorted(e.names)] for e in dag.edges
+    ]
     written: set[str] = set()
     read_outside: set[str] = set()
     for data in results:

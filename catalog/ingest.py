@@ -15,14 +15,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.audit import record_event
 from accounts.errors import InvalidInput
 from accounts.models import Workspace
 from catalog.analysis import analysis_key, analyze_notebook
 from catalog.formats import FormatError, ParsedNotebook, read_notebook_file
-from catalog.models import Blob, Block, BlockEdge, Notebook, NotebookVersion
+from catalog.models import Blob, Block, BlockAnalysis, Notebook, NotebookVersion
 from catalog.sources import SourceFile, normalize_path
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,50 @@ def _content_hash(file_hash: str, parsed: ParsedNotebook, is_single: bool) -> st
     return _sha256(canonical.encode("utf-8", "surrogatepass"))
 
 
+_BLOCK_COLUMNS = (
+    "version_id",
+    "position",
+    "block_id",
+    "kind",
+    "source",
+    "variable",
+    "metadata",
+    "outputs",
+    "execution_count",
+    "analysis_key",
+)
+_JSON_COLUMNS = {"metadata", "outputs"}
+
+
+def _insert_blocks(version_id: int, blocks, keys: list[str]) -> None:
+    """One executemany for a version's blocks.
+
+    The ORM's bulk_create spent most of an ingest building model instances and
+    preparing each field; these rows are plain values, so they go in directly.
+    """
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    placeholders = ", ".join(f"%s{cast}" if c in _JSON_COLUMNS else "%s" for c in _BLOCK_COLUMNS)
+    table = connection.ops.quote_name(Block._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _BLOCK_COLUMNS)
+    rows = [
+        (
+            version_id,
+            position,
+            block.id,
+            block.kind,
+            block.source,
+            block.variable or "",
+            json.dumps(block.metadata),
+            json.dumps(list(block.outputs)),
+            block.execution_count,
+            key,
+        )
+        for position, (block, key) in enumerate(zip(blocks, keys, strict=True))
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
+
+
 class Ingestor:
     """One batch of files into one workspace."""
 
@@ -102,6 +147,7 @@ class Ingestor:
                 _Existing(notebook_id, path, file_hash, is_deleted)
             )
         self.seen_files: set[str] = set()
+        self.analyses: dict[str, dict] = {}  # analysis key -> result, for this batch
 
     def run(self, files: Iterable[SourceFile], *, total: int | None = None) -> IngestReport:
         for done, item in enumerate(files, start=1):
@@ -178,6 +224,13 @@ class Ingestor:
         for gone in set(by_path) - set(paths):
             self._mark_deleted(by_path[gone])
 
+    def _known_analyses(self, keys: list[str]) -> dict[str, dict]:
+        missing = set(keys) - self.analyses.keys()
+        if missing:
+            rows = BlockAnalysis.objects.filter(key__in=missing).values_list("key", "data")
+            self.analyses.update(rows)
+        return self.analyses
+
     def _store_notebook(
         self,
         nb_path,
@@ -191,39 +244,30 @@ class Ingestor:
     ) -> str:
         content_hash = _content_hash(file_hash, parsed, single)
         keys = [analysis_key(b) for b in parsed.blocks]
-        known = dict(
-            Block.objects.filter(analysis_key__in=set(keys))
-            .order_by()
-            .values_list("analysis_key", "analysis")
-            .distinct()
-        )
+        known = self._known_analyses(keys)
         analysis = analyze_notebook(parsed.blocks, keys, known)
+        fresh = {
+            key: result
+            for key, result in zip(keys, analysis.blocks, strict=True)
+            if key not in known
+        }
         title = (parsed.title or parsed.name or posixpath.basename(nb_path))[:500]
         with transaction.atomic():
             if not blob_saved:
-                Blob.objects.get_or_create(
-                    sha256=file_hash, defaults={"data": data, "size_bytes": len(data)}
+                Blob.objects.bulk_create(
+                    [Blob(sha256=file_hash, data=data, size_bytes=len(data))],
+                    ignore_conflicts=True,
                 )
-            notebook, created = Notebook.objects.select_for_update().get_or_create(
-                workspace=self.workspace,
-                path=nb_path,
-                defaults={"title": title, "file_path": file_path},
-            )
-            current = notebook.current_version
+            if existing is None:
+                notebook = Notebook.objects.create(
+                    workspace=self.workspace, path=nb_path, title=title, file_path=file_path
+                )
+                created, current = True, None
+            else:
+                notebook = Notebook.objects.select_for_update().get(pk=existing.notebook_id)
+                created, current = False, notebook.current_version
             if current is not None and current.content_hash == content_hash:
-                restored = notebook.is_deleted
-                notebook.is_deleted = False
-                notebook.file_hash = file_hash
-                notebook.save(update_fields=["is_deleted", "file_hash", "updated_at"])
-                if restored:
-                    record_event(
-                        actor=self.actor or "system",
-                        action="notebook.restored",
-                        target_urn=notebook.urn,
-                        workspace=self.workspace,
-                        details={"version": current.number, "source": self.source},
-                    )
-                return "new" if restored else "unchanged"
+                return self._keep_version(notebook, current, file_hash)
             number = (current.number + 1) if current else 1
             version = NotebookVersion.objects.create(
                 notebook=notebook,
@@ -240,50 +284,50 @@ class Ingestor:
                 writes=analysis.writes,
                 column_edges=analysis.column_edges,
                 runs_notebooks=analysis.runs,
+                edges=analysis.edges,
             )
-            blocks = Block.objects.bulk_create(
-                [
-                    Block(
-                        version=version,
-                        position=i,
-                        block_id=b.id,
-                        kind=b.kind,
-                        source=b.source,
-                        variable=b.variable or "",
-                        metadata=b.metadata,
-                        outputs=list(b.outputs),
-                        execution_count=b.execution_count,
-                        analysis_key=key,
-                        analysis=result,
-                    )
-                    for i, (b, key, result) in enumerate(
-                        zip(parsed.blocks, keys, analysis.blocks, strict=True)
-                    )
-                ]
-            )
-            BlockEdge.objects.bulk_create(
-                [
-                    BlockEdge(version=version, source=blocks[a], target=blocks[b], names=names)
-                    for a, b, names in analysis.edges
-                ]
-            )
+            if fresh:
+                BlockAnalysis.objects.bulk_create(
+                    [BlockAnalysis(key=k, data=v) for k, v in fresh.items()],
+                    ignore_conflicts=True,
+                )
+            _insert_blocks(version.pk, parsed.blocks, keys)
             was_deleted = notebook.is_deleted
-            notebook.current_version = version
-            notebook.title = title
-            notebook.file_path = file_path
-            notebook.file_hash = file_hash
-            notebook.is_deleted = False
-            notebook.save()
+            Notebook.objects.filter(pk=notebook.pk).update(
+                current_version=version,
+                title=title,
+                file_path=file_path,
+                file_hash=file_hash,
+                is_deleted=False,
+                updated_at=timezone.now(),
+            )
             outcome = "new" if created or was_deleted or current is None else "changed"
             record_event(
                 actor=self.actor or "system",
                 action=f"notebook.{'ingested' if outcome == 'new' else 'changed'}",
-                target_urn=notebook.urn,
+                target_urn=f"notebook:{self.workspace.slug}/{nb_path}",
                 workspace=self.workspace,
                 details={"version": number, "content_hash": content_hash, "source": self.source},
             )
+        self.analyses.update(fresh)
         self.report.notebooks.append(notebook.pk)
         return outcome
+
+    def _keep_version(self, notebook: Notebook, current: NotebookVersion, file_hash: str) -> str:
+        """Same content from a changed file (another notebook of its project changed)."""
+        restored = notebook.is_deleted
+        notebook.is_deleted = False
+        notebook.file_hash = file_hash
+        notebook.save(update_fields=["is_deleted", "file_hash", "updated_at"])
+        if restored:
+            record_event(
+                actor=self.actor or "system",
+                action="notebook.restored",
+                target_urn=notebook.urn,
+                workspace=self.workspace,
+                details={"version": current.number, "source": self.source},
+            )
+        return "new" if restored else "unchanged"
 
     def _mark_deleted(self, existing: _Existing) -> None:
         if existing.is_deleted:

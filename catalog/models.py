@@ -76,6 +76,9 @@ class NotebookVersion(models.Model):
     writes = models.JSONField(default=list, blank=True)
     column_edges = models.JSONField(default=list, blank=True)
     runs_notebooks = models.JSONField(default=list, blank=True)
+    # The block DAG: [from block_id, to block_id, [names]], in notebook order. It is
+    # only ever read whole, per version, so it lives with the version.
+    edges = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["notebook", "-number"]
@@ -91,6 +94,16 @@ class NotebookVersion(models.Model):
         return f"{self.notebook.urn}@v{self.number}"
 
 
+class BlockAnalysis(models.Model):
+    """What the analyser found in one block content, stored once and shared by every copy."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    data = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return self.key[:12]
+
+
 class Block(models.Model):
     version = models.ForeignKey(NotebookVersion, on_delete=models.CASCADE, related_name="blocks")
     position = models.PositiveIntegerField()
@@ -101,9 +114,10 @@ class Block(models.Model):
     metadata = models.JSONField(default=dict, blank=True)
     outputs = models.JSONField(default=list, blank=True)
     execution_count = models.IntegerField(null=True, blank=True)
-    # Analysis results, keyed by what they depend on so unchanged blocks reuse them.
-    analysis_key = models.CharField(max_length=64, db_index=True)
-    analysis = models.JSONField(default=dict, blank=True)
+    # Keyed by what the analysis depends on, so unchanged blocks reuse it.
+    analysis = models.ForeignKey(
+        BlockAnalysis, on_delete=models.PROTECT, db_column="analysis_key", related_name="+"
+    )
 
     class Meta:
         ordering = ["version", "position"]
@@ -117,23 +131,6 @@ class Block(models.Model):
 
     def urn_for(self, notebook: Notebook) -> str:
         return f"block:{notebook.workspace.slug}/{notebook.path}#{self.block_id}"
-
-
-class BlockEdge(models.Model):
-    """Block ``source`` defines something block ``target`` (later, same version) uses."""
-
-    version = models.ForeignKey(NotebookVersion, on_delete=models.CASCADE, related_name="edges")
-    source = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="feeds")
-    target = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="runs_after")
-    names = models.JSONField(default=list)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["source", "target"], name="one_edge_per_block_pair")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.source_id} -> {self.target_id}"
 
 
 class IngestStatus(models.TextChoices):

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from accounts.access import access_object, visible
 from accounts.errors import NotFound
 from accounts.models import Workspace
-from catalog.models import Block, BlockEdge, Notebook, NotebookVersion
+from catalog.models import Block, Notebook, NotebookVersion
 
 
 def workspaces_for(user) -> QuerySet[Workspace]:
@@ -63,14 +63,14 @@ class BlockView:
 
 def blocks_with_edges(version: NotebookVersion) -> list[BlockView]:
     """The blocks of a version in order, each with the blocks it feeds and runs after."""
-    blocks = list(version.blocks.all())
-    by_id = {b.pk: b for b in blocks}
-    feeds: dict[int, list] = {b.pk: [] for b in blocks}
-    after: dict[int, list] = {b.pk: [] for b in blocks}
-    for edge in BlockEdge.objects.filter(version=version).only("source_id", "target_id", "names"):
-        feeds[edge.source_id].append((by_id[edge.target_id], edge.names))
-        after[edge.target_id].append((by_id[edge.source_id], edge.names))
-    return [BlockView(b, feeds[b.pk], after[b.pk]) for b in blocks]
+    blocks = list(version.blocks.select_related("analysis"))
+    by_id = {b.block_id: b for b in blocks}
+    feeds: dict[str, list] = {b.block_id: [] for b in blocks}
+    after: dict[str, list] = {b.block_id: [] for b in blocks}
+    for source, target, names in version.edges:
+        feeds[source].append((by_id[target], names))
+        after[target].append((by_id[source], names))
+    return [BlockView(b, feeds[b.block_id], after[b.block_id]) for b in blocks]
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ class NotebookSerializer(serializers.ModelSerializer):
 class BlockSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="block_id")
     urn = serializers.SerializerMethodField()
+    analysis = serializers.JSONField(source="analysis.data", read_only=True)
 
     class Meta:
         model = Block
@@ -74,15 +75,15 @@ class NotebookDetailSerializer(NotebookSerializer):
     def get_blocks(self, notebook: Notebook) -> list[dict]:
         if notebook.current_version is None:
             return []
-        blocks = notebook.current_version.blocks.all()
+        blocks = notebook.current_version.blocks.select_related("analysis")
         return BlockSerializer(blocks, many=True, context={"notebook": notebook}).data
 
     def get_edges(self, notebook: Notebook) -> list[dict]:
         if notebook.current_version is None:
             return []
-        edges = notebook.current_version.edges.select_related("source", "target")
         return [
-            {"from": e.source.block_id, "to": e.target.block_id, "names": e.names} for e in edges
+            {"from": source, "to": target, "names": names}
+            for source, target, names in notebook.current_version.edges
         ]
 
 

@@ -37,6 +37,7 @@ def jupyter_server(root: Path):
             f"--ServerApp.root_dir={root}",
             "--ServerApp.open_browser=False",
             "--ServerApp.port_retries=0",
+            "--ServerApp.allow_root=True",
         ],
         env=env,
         stdout=subprocess.DEVNULL,

@@ -5,7 +5,7 @@ import pytest
 from accounts.errors import InvalidInput
 from accounts.models import AuditEvent
 from catalog.ingest import ingest_files, ingest_upload
-from catalog.models import Block, BlockEdge, Notebook, NotebookVersion
+from catalog.models import Block, BlockAnalysis, Notebook, NotebookVersion
 from catalog.sources.folder import iter_folder
 from tests.factories import ipynb_bytes, write_notebook
 
@@ -139,15 +139,11 @@ def test_ingest_stores_each_blocks_analysis_and_the_block_dag(workspace, tmp_pat
 
     version = Notebook.objects.get(path="a.ipynb").current_version
     load, filt, _show = version.blocks.all()
-    assert load.analysis["defines"] == ["pd", "users"]
-    assert load.analysis["reads"] == ["users.parquet"]
-    assert filt.analysis["uses"] == ["users"]
-    assert filt.analysis["defines"] == ["active"]
-    edges = {
-        (e.source.block_id, e.target.block_id, tuple(e.names))
-        for e in BlockEdge.objects.filter(version=version).select_related("source", "target")
-    }
-    assert edges == {("cell-0", "cell-1", ("users",)), ("cell-1", "cell-2", ("active",))}
+    assert load.analysis.data["defines"] == ["pd", "users"]
+    assert load.analysis.data["reads"] == ["users.parquet"]
+    assert filt.analysis.data["uses"] == ["users"]
+    assert filt.analysis.data["defines"] == ["active"]
+    assert version.edges == [["cell-0", "cell-1", ["users"]], ["cell-1", "cell-2", ["active"]]]
     assert version.reads == ["users.parquet"]
 
 
@@ -175,8 +171,8 @@ def test_unchanged_blocks_reuse_their_stored_analysis(workspace, tmp_path):
     ingest_folder(workspace, tmp_path)
 
     second = Block.objects.get(version__number=2, position=0)
-    assert second.analysis_key == first.analysis_key
-    assert second.analysis == first.analysis
+    assert second.analysis_id == first.analysis_id
+    assert BlockAnalysis.objects.filter(pk=first.analysis_id).count() == 1
 
 
 def test_every_new_notebook_writes_an_audit_event(workspace, tmp_path):
