@@ -15,10 +15,10 @@ from lineage.analysis import (
     CodeAnalysis,
     DagBlock,
     analyze_code,
+    analyze_sql_block,
     build_dag,
     column_lineage,
 )
-from lineage.analysis.sql_block import analyze_sql_block
 
 # Bump when the analyser changes what it finds, so stored results are recomputed.
 ANALYZER_VERSION = "1"
