@@ -46,6 +46,8 @@ class Notebook(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["workspace", "path"], name="one_notebook_per_path")
         ]
+        # Declaring run_<model> makes a model shareable per object (see accounts.grants).
+        permissions = [("run_notebook", "Can run notebook")]
 
     def __str__(self) -> str:
         return self.urn
@@ -162,3 +164,154 @@ class IngestJob(models.Model):
 
     def __str__(self) -> str:
         return f"ingest {self.pk} of {self.workspace_id}"
+
+
+class WarehouseEngine(models.TextChoices):
+    DUCKDB = "duckdb", "DuckDB"
+    POSTGRES = "postgres", "PostgreSQL"
+    OTHER = "other", "Other"
+
+
+class WarehouseConnection(models.Model):
+    """What a workspace's SQL means: which warehouse, and its default database and schema.
+
+    Two workspaces whose connections name the same ``warehouse`` meet at the same
+    tables; that is what lets lineage cross workspaces. Secrets are never stored
+    here: ``password_env`` names the environment variable that holds one.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="connections")
+    name = models.CharField(max_length=100)
+    engine = models.CharField(max_length=16, choices=WarehouseEngine.choices)
+    dialect = models.CharField(max_length=32, help_text="sqlglot dialect name")
+    # The warehouse's identity, the namespace of its table URNs: e.g. duckdb://demo,
+    # postgres://warehouse.internal:5432/analytics.
+    warehouse = models.CharField(max_length=255)
+    default_database = models.CharField(max_length=255, blank=True)
+    default_schema = models.CharField(max_length=255, blank=True)
+    # A DuckDB file path or a PostgreSQL DSN without its password.
+    location = models.CharField(max_length=1024, blank=True)
+    password_env = models.CharField(max_length=100, blank=True)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["workspace__slug", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="one_connection_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workspace.slug}/{self.name} -> {self.warehouse}"
+
+
+class DocumentedAsset(models.Model):
+    """Documentation every asset carries: what it is, who owns it, how it is tagged."""
+
+    description = models.TextField(blank=True)
+    owner_email = models.EmailField(blank=True)
+    tags = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Table(DocumentedAsset):
+    """A table (or view, or file) identified by its warehouse and fully qualified name."""
+
+    class Kind(models.TextChoices):
+        TABLE = "table", "Table"
+        VIEW = "view", "View"
+        FILE = "file", "File"
+
+    warehouse = models.CharField(max_length=255)
+    name = models.CharField(max_length=1024, help_text="e.g. analytics.billing_daily")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.TABLE)
+    # The workspace that defines the table (writes it), else the first to mention it;
+    # it decides who may see the table's page.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="tables")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["warehouse", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["warehouse", "name"], name="one_table_per_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.urn
+
+    @property
+    def urn(self) -> str:
+        return f"table:{self.warehouse}/{self.name}"
+
+
+class Column(models.Model):
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="columns")
+    name = models.CharField(max_length=255)
+    data_type = models.CharField(max_length=255, blank=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["table", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "name"], name="one_column_per_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.urn
+
+    @property
+    def urn(self) -> str:
+        return f"column:{self.table.warehouse}/{self.table.name}.{self.name}"
+
+
+class Metric(DocumentedAsset):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="metrics")
+    name = models.SlugField(max_length=200, help_text="e.g. weekly_active_users")
+    title = models.CharField(max_length=300, blank=True)
+    definition = models.TextField(blank=True, help_text="SQL or expression")
+    notebook = models.ForeignKey(
+        Notebook, null=True, blank=True, on_delete=models.SET_NULL, related_name="metrics"
+    )
+    block_id = models.CharField(max_length=128, blank=True)
+    tables = models.ManyToManyField(Table, blank=True, related_name="metrics")
+
+    class Meta:
+        ordering = ["workspace__slug", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="one_metric_per_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.urn
+
+    @property
+    def urn(self) -> str:
+        return f"metric:{self.workspace.slug}/{self.name}"
+
+
+class App(DocumentedAsset):
+    """A published notebook that people run from its catalog page."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="apps")
+    slug = models.SlugField(max_length=200)
+    title = models.CharField(max_length=300)
+    notebook = models.ForeignKey(Notebook, on_delete=models.CASCADE, related_name="apps")
+    published_version = models.ForeignKey(
+        NotebookVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["workspace__slug", "slug"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "slug"], name="one_app_slug")]
+
+    def __str__(self) -> str:
+        return self.urn
+
+    @property
+    def urn(self) -> str:
+        return f"app:{self.workspace.slug}/{self.slug}"
