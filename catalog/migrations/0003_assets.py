@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_governance'),
+        ('accounts', '0001_initial'),
         ('catalog', '0002_notebook_run_permission'),
     ]
 
