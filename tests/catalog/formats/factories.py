@@ -11,6 +11,9 @@ from typing import Any
 
 import yaml
 
+from catalog.formats.model import FormatError
+from catalog.formats.safe_yaml import load_yaml
+
 # --- Jupyter, nbformat 4 ------------------------------------------------------------
 
 
@@ -295,6 +298,25 @@ def deepnote_project(
     return document
 
 
+class _Yaml12Dumper(yaml.SafeDumper):
+    """PyYAML writes YAML 1.1: it leaves strings such as ``0E0`` unquoted, which YAML 1.2
+    (what Deepnote writes and we read) takes for numbers. Quote those, as Deepnote does."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    try:
+        is_plain_string = isinstance(load_yaml(value), str)
+    except FormatError:
+        is_plain_string = True  # PyYAML quotes and escapes what it cannot write plain
+    style = None if not value or is_plain_string else '"'
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Yaml12Dumper.add_representer(str, _represent_str)
+
+
 def deepnote_bytes(document: Any) -> bytes:
-    """Serialize like Deepnote does: block-style YAML, keys in the order given."""
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True).encode("utf-8")
+    """Serialize like Deepnote does: block-style YAML 1.2, keys in the order given."""
+    return yaml.dump(document, Dumper=_Yaml12Dumper, sort_keys=False, allow_unicode=True).encode(
+        "utf-8"
+    )
