@@ -1,15 +1,44 @@
-"""Writing the audit log: one call, inside the caller's transaction."""
+"""Writing and checking the audit log: one call, inside the caller's transaction."""
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Workspace
 
 GENESIS_HASH = "0" * 64
+
+# The address of the request being served, set by ``accounts.middleware``, so that every
+# service a web request calls records it without passing it down by hand.
+current_client_ip: ContextVar[str | None] = ContextVar("current_client_ip", default=None)
+
+
+def client_ip_of(request) -> str | None:
+    """The client's IP address: REMOTE_ADDR, or the address our trusted proxies saw.
+
+    With ``TRUSTED_PROXY_COUNT`` = n, the n-th address from the right of
+    X-Forwarded-For is the one the outermost trusted proxy received; anything
+    left of it was written by the client and is not believed.
+    """
+    address = request.META.get("REMOTE_ADDR")
+    hops = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if hops > 0:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [a for a in forwarded if a]
+        if len(forwarded) >= hops:
+            address = forwarded[-hops]
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
 
 
 def record_event(
@@ -21,7 +50,10 @@ def record_event(
     details: dict[str, Any] | None = None,
     client_ip: str | None = None,
 ) -> AuditEvent:
-    """Append an event to the chain. Call it inside the transaction of the change it records."""
+    """Append an event to the chain. Call it inside the transaction of the change it records.
+
+    ``client_ip`` defaults to the address of the web request being served, if any.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("An audit event must be written in the transaction of its change")
     # Locking the newest row serialises writers on PostgreSQL; SQLite's IMMEDIATE
@@ -35,10 +67,42 @@ def record_event(
         target_urn=target_urn,
         workspace=workspace,
         created_at=timezone.now(),
-        client_ip=client_ip,
+        client_ip=client_ip or current_client_ip.get(),
         details=details or {},
         prev_hash=last.hash if last else GENESIS_HASH,
     )
     event.hash = event.compute_hash()
     event.save()
     return event
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    count: int
+    head: str
+    broken_id: int | None = None
+    reason: str = ""
+
+    @property
+    def is_intact(self) -> bool:
+        return self.broken_id is None
+
+
+def verify_chain(events: Iterator[AuditEvent] | None = None) -> ChainCheck:
+    """Recompute the chain in id order; stop at the first event that does not fit.
+
+    A changed row no longer hashes to its stored hash; a deleted or reordered row
+    breaks the next row's link to its predecessor.
+    """
+    if events is None:
+        events = AuditEvent.objects.order_by("id").iterator(chunk_size=2000)
+    previous = GENESIS_HASH
+    count = 0
+    for event in events:
+        if event.prev_hash != previous:
+            return ChainCheck(count, previous, event.pk, "its link to the previous event is wrong")
+        if event.compute_hash() != event.hash:
+            return ChainCheck(count, previous, event.pk, "its content does not match its hash")
+        previous = event.hash
+        count += 1
+    return ChainCheck(count, previous)

@@ -32,3 +32,13 @@ class Forbidden(DomainError):
 
 class Conflict(DomainError):
     status_code = 409
+
+
+class Gone(DomainError):
+    """The thing existed but can no longer be used: an expired, revoked or used-up invite."""
+
+    status_code = 410
+
+
+class RateLimited(DomainError):
+    status_code = 429

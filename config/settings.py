@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from accounts.oidc_config import oidc_settings
 from config.env import ImproperSetting, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "accounts.middleware.ClientIPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -96,9 +98,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password backend behind the sign-in rate limit.
+    "accounts.backends.RateLimitedModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+# Grants go to people and teams only, never to signed-out visitors.
+ANONYMOUS_USER_NAME = None
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -110,6 +115,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE_S", 12 * 3600)
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -118,6 +125,34 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", "False") else None
 )
+
+# How many proxies in front of us append to X-Forwarded-For: audit events record the
+# client address the outermost one saw. 0 believes REMOTE_ADDR only.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Sign-in rate limit: a user name from one address, and one address overall.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 50)
+LOGIN_LOCKOUT_S = env_int("LOGIN_LOCKOUT_S", 15 * 60)
+
+# The cache holds sign-in failure counts and "last seen" throttles: per process by
+# default, shared by every process with Redis.
+CACHE_URL = env_str("CACHE_URL") or env_str("REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# OpenID Connect sign-in, off unless OIDC_RP_CLIENT_ID is set (see accounts/oidc_config.py).
+OIDC = oidc_settings()
+OIDC_ENABLED = bool(OIDC)
+if OIDC_ENABLED:
+    globals().update(OIDC)
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("accounts.oidc.TributaryOIDCBackend")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -178,6 +213,32 @@ KERNEL_GATEWAY_TOKEN = env_str("KERNEL_GATEWAY_TOKEN")
 
 # The demo warehouse the demo notebooks run against.
 DEMO_WAREHOUSE_PATH = Path(env_str("DEMO_WAREHOUSE_PATH", str(VAR_DIR / "warehouse.duckdb")))
+
+# Execution (execution/): timeouts, the per-person limit, warm sessions, OpenLineage.
+EXECUTION_BLOCK_TIMEOUT_S = env_int("EXECUTION_BLOCK_TIMEOUT_S", 300)
+EXECUTION_RUN_TIMEOUT_S = env_int("EXECUTION_RUN_TIMEOUT_S", 1800)
+EXECUTION_MAX_ACTIVE_RUNS_PER_USER = env_int("EXECUTION_MAX_ACTIVE_RUNS_PER_USER", 3)
+# A person's warm kernel on an app is shut down after this long unused.
+EXECUTION_SESSION_IDLE_S = env_int("EXECUTION_SESSION_IDLE_S", 600)
+# A running run this long past its timeout, or a queued one this old, lost its worker.
+EXECUTION_STALE_GRACE_S = env_int("EXECUTION_STALE_GRACE_S", 120)
+EXECUTION_QUEUED_STALE_S = env_int("EXECUTION_QUEUED_STALE_S", 3600)
+# Run events go to this HTTP endpoint when set, else to the JSON-lines file.
+OPENLINEAGE_URL = env_str("OPENLINEAGE_URL")
+OPENLINEAGE_FILE = Path(env_str("OPENLINEAGE_FILE", str(VAR_DIR / "openlineage.jsonl")))
+OPENLINEAGE_TIMEOUT_S = env_int("OPENLINEAGE_TIMEOUT_S", 5)
+CELERY_BEAT_SCHEDULE = {
+    "execution-run-due-schedules": {"task": "execution.run_due_schedules", "schedule": 60.0},
+    "execution-cull-idle-sessions": {"task": "execution.cull_idle_sessions", "schedule": 60.0},
+}
+
+# E-mail (failed scheduled runs tell their owner): printed unless a backend is configured.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tributary@localhost")
+# Links in e-mails.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,16 @@ import pytest
 from tests.factories import add_member, make_user, make_workspace
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Sign-in counters and "last seen" throttles live in the cache: no test inherits them."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def workspace(db):
     return make_workspace("production", name="Production")

@@ -8,7 +8,7 @@ import json
 import nbformat
 from django.contrib.auth import get_user_model
 
-from accounts.models import Membership, Workspace
+from accounts.models import Membership, TeamMembership, Workspace
 
 _counter = itertools.count(1)
 
@@ -27,6 +27,30 @@ def make_workspace(slug: str | None = None, **extra) -> Workspace:
 
 def add_member(user, workspace: Workspace, role: str) -> Membership:
     return Membership.objects.create(user=user, workspace=workspace, role=role)
+
+
+def make_team(name: str, *, workspace: Workspace | None = None, role: str | None = None):
+    from django.contrib.auth.models import Group
+
+    team = Group.objects.create(name=name)
+    if workspace is not None:
+        TeamMembership.objects.create(team=team, workspace=workspace, role=role or "viewer")
+    return team
+
+
+def put_notebook(workspace: Workspace, path: str, source: str = "x = 1"):
+    """A notebook with one code block, ingested into ``workspace`` the real way."""
+    from catalog.ingest import ingest_upload
+    from catalog.models import Notebook
+
+    ingest_upload(
+        actor=None,
+        workspace=workspace,
+        filename=path,
+        data=ipynb_bytes(("code", source)),
+        path=path,
+    )
+    return Notebook.objects.select_related("workspace").get(workspace=workspace, path=path)
 
 
 def ipynb_bytes(*cells: tuple[str, str], cell_ids: bool = True, outputs=None) -> bytes:

@@ -1,0 +1,44 @@
+"""Receivers: sign-in failure counting, and grant clean-up when a shared object is deleted."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db import transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+
+from accounts import grants, throttle
+from accounts.audit import client_ip_of, record_event
+
+log = logging.getLogger(__name__)
+
+
+@receiver(user_login_failed)
+def count_failed_sign_in(sender, credentials, request=None, **kwargs):
+    username = str(credentials.get("username", ""))[:150]
+    ip = client_ip_of(request) if request is not None else None
+    if throttle.note_failure(username, ip):
+        log.warning("sign-in locked out for %r from %s", username, ip)
+        with transaction.atomic():
+            record_event(
+                actor="system",
+                action="auth.locked_out",
+                target_urn=f"user:{username}",
+                details={"minutes": throttle.lockout_minutes()},
+                client_ip=ip,
+            )
+
+
+@receiver(user_logged_in)
+def clear_failed_sign_ins(sender, request, user, **kwargs):
+    ip = client_ip_of(request) if request is not None else None
+    throttle.clear(user.get_username(), ip)
+
+
+@receiver(post_delete)
+def forget_grants_of_deleted_object(sender, instance, **kwargs):
+    # guardian's generic permission rows do not cascade; a reused pk must not inherit them.
+    if grants.is_grantable(sender):
+        grants.forget_object(instance)
