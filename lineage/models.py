@@ -1,1 +1,78 @@
 from __future__ import annotations
+
+from django.db import models
+
+from accounts.models import Workspace
+from catalog.models import Notebook
+
+
+class EdgeKind(models.TextChoices):
+    """What an edge says. Every edge points downstream: from what is read to what reads it.
+
+    So "app -> notebook" (an app runs a notebook) is stored as notebook -> app, and
+    "metric -> table" (a metric is computed from a table) as table -> metric.
+    """
+
+    FEEDS = "feeds", "block feeds block"
+    WRITES = "writes", "block writes table"
+    READS = "reads", "table is read by block"
+    COLUMN = "column", "column feeds column"
+    NOTEBOOK = "notebook", "notebook feeds notebook through a table"
+    RUNS = "runs", "notebook is %run by notebook"
+    APP = "app", "notebook is published as app"
+    METRIC = "metric", "table is measured by metric"
+
+
+# Edges that come from a notebook's own analysis; replaced whole on each re-ingest.
+ANALYSIS_KINDS = (EdgeKind.FEEDS, EdgeKind.WRITES, EdgeKind.READS, EdgeKind.COLUMN, EdgeKind.RUNS)
+
+
+class LineageEdge(models.Model):
+    """One persisted edge between two assets, named by URN.
+
+    ``source_workspace`` and ``target_workspace`` say which workspace mentions each
+    end: the asset's own workspace for notebooks, blocks, apps and metrics, and for
+    a table or column the workspace of the notebook or metric that mentions it. A
+    viewer who may see that workspace may see the end; nobody else is told its name.
+    """
+
+    source_urn = models.CharField(max_length=1024, db_index=True)
+    target_urn = models.CharField(max_length=1024, db_index=True)
+    kind = models.CharField(max_length=16, choices=EdgeKind.choices)
+    # Display names, stored because a table URN's warehouse part may itself hold "/".
+    source_name = models.CharField(max_length=1024)
+    target_name = models.CharField(max_length=1024)
+    source_workspace = models.ForeignKey(
+        Workspace, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    target_workspace = models.ForeignKey(
+        Workspace, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # The notebook whose analysis (or declaration, for apps and metrics) produced the edge;
+    # for a derived notebook -> notebook edge, the downstream notebook.
+    notebook = models.ForeignKey(
+        Notebook, null=True, blank=True, on_delete=models.CASCADE, related_name="lineage_edges"
+    )
+    # The table a notebook -> notebook edge goes through, or the block a column edge comes from.
+    via_urn = models.CharField(max_length=1024, blank=True)
+    # identity | transform | aggregate for column edges.
+    detail = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "target_urn"], name="lineage_kind_target")]
+
+    def __str__(self) -> str:
+        return f"{self.source_urn} -[{self.kind}]-> {self.target_urn}"
+
+
+class LineageStamp(models.Model):
+    """One row whose value changes with every edge change: the graph cache's version.
+
+    Updating it first also serializes edge replacements, so that two notebooks stored
+    at once each see the other's tables when deriving notebook -> notebook edges.
+    """
+
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"lineage stamp {self.value}"

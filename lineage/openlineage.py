@@ -1,0 +1,147 @@
+"""Design-time lineage as OpenLineage job events, built with the OpenLineage client's models.
+
+One `JobEvent` per current notebook: the job is the notebook (namespace
+``tributary:{workspace}``, name its path) with its SQL, type and title as job
+facets; its inputs and outputs are the warehouse tables it reads and writes
+(namespace the warehouse, name the fully qualified table), and each output
+carries a column-lineage facet from the notebook's SQL.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from openlineage.client.event_v2 import InputDataset, Job, JobEvent, OutputDataset
+from openlineage.client.generated.column_lineage_dataset import (
+    ColumnLineageDatasetFacet,
+    Fields,
+    InputField,
+    Transformation,
+)
+from openlineage.client.generated.documentation_job import DocumentationJobFacet
+from openlineage.client.generated.job_type_job import JobTypeJobFacet
+from openlineage.client.generated.sql_job import SQLJobFacet
+from openlineage.client.serde import Serde
+
+from accounts.models import Workspace
+from catalog.models import Notebook
+from catalog.tables import connection_for
+from lineage.models import EdgeKind, LineageEdge
+
+PRODUCER = "https://tributary.example/lineage/export_openlineage"
+# Our column transformations as OpenLineage's (type, subtype).
+TRANSFORMATIONS = {
+    "identity": ("DIRECT", "IDENTITY"),
+    "transform": ("DIRECT", "TRANSFORMATION"),
+    "aggregate": ("DIRECT", "AGGREGATION"),
+}
+
+
+def job_namespace(workspace_slug: str) -> str:
+    return f"tributary:{workspace_slug}"
+
+
+def _dataset(urn: str, name: str) -> tuple[str, str]:
+    """(namespace, name) of a table URN ``table:{warehouse}/{name}``."""
+    rest = urn.partition(":")[2]
+    return rest[: len(rest) - len(name) - 1], name
+
+
+def _column(urn: str, name: str) -> tuple[str, str, str]:
+    """(namespace, table, field) of a column URN ``column:{warehouse}/{table}.{column}``."""
+    table, _, field = name.rpartition(".")
+    rest = urn.partition(":")[2]
+    return rest[: len(rest) - len(name) - 1], table, field
+
+
+def _sql_of(notebook: Notebook) -> tuple[str, str | None]:
+    statements, dialects = [], set()
+    blocks = notebook.current_version.blocks.order_by("position").values_list(
+        "analysis__data", flat=True
+    )
+    for data in blocks:
+        for statement in data.get("sql", ()):
+            statements.append(statement["sql"].strip().rstrip(";") + ";")
+            if statement.get("dialect"):
+                dialects.add(statement["dialect"])
+    dialect = dialects.pop() if len(dialects) == 1 else None
+    return "\n\n".join(statements), dialect
+
+
+def notebook_event(notebook: Notebook) -> JobEvent:
+    """The job event of one notebook's current version."""
+    edges = LineageEdge.objects.filter(
+        notebook=notebook, kind__in=[EdgeKind.READS, EdgeKind.WRITES, EdgeKind.COLUMN]
+    ).values_list("kind", "source_urn", "source_name", "target_urn", "target_name", "detail")
+    inputs: dict[tuple[str, str], None] = {}
+    outputs: dict[tuple[str, str], None] = {}
+    fields: dict[tuple[str, str], dict[str, list[InputField]]] = defaultdict(dict)
+    for kind, source, source_name, target, target_name, detail in edges:
+        if kind == EdgeKind.READS and detail != "internal":
+            inputs[_dataset(source, source_name)] = None
+        elif kind == EdgeKind.WRITES:
+            outputs[_dataset(target, target_name)] = None
+        elif kind == EdgeKind.COLUMN:
+            namespace, table, field = _column(source, source_name)
+            out_namespace, out_table, out_field = _column(target, target_name)
+            kind_of_change, subtype = TRANSFORMATIONS.get(detail, ("INDIRECT", None))
+            fields[(out_namespace, out_table)].setdefault(out_field, []).append(
+                InputField(
+                    namespace=namespace,
+                    name=table,
+                    field=field,
+                    transformations=[Transformation(type=kind_of_change, subtype=subtype)],
+                )
+            )
+    sql, dialect = _sql_of(notebook)
+    connection = connection_for(notebook.workspace)
+    job_facets = {
+        "jobType": JobTypeJobFacet(
+            processingType="BATCH", integration="TRIBUTARY", jobType="NOTEBOOK", producer=PRODUCER
+        ),
+        "documentation": DocumentationJobFacet(description=notebook.title, producer=PRODUCER),
+    }
+    if sql:
+        job_facets["sql"] = SQLJobFacet(
+            query=sql, dialect=dialect or connection.dialect or None, producer=PRODUCER
+        )
+    output_datasets = []
+    for namespace, name in outputs:
+        facets = {}
+        if fields.get((namespace, name)):
+            facets["columnLineage"] = ColumnLineageDatasetFacet(
+                fields={
+                    column: Fields(inputFields=sources)
+                    for column, sources in sorted(fields[(namespace, name)].items())
+                },
+                producer=PRODUCER,
+            )
+        output_datasets.append(OutputDataset(namespace=namespace, name=name, facets=facets))
+    return JobEvent(
+        eventTime=notebook.current_version.created_at.isoformat(),
+        producer=PRODUCER,
+        job=Job(
+            namespace=job_namespace(notebook.workspace.slug),
+            name=notebook.path,
+            facets=job_facets,
+        ),
+        inputs=[InputDataset(namespace=ns, name=name) for ns, name in inputs],
+        outputs=output_datasets,
+    )
+
+
+def notebook_events(workspace: Workspace | None = None) -> Iterator[JobEvent]:
+    """One job event per current notebook (of one workspace, or of all)."""
+    notebooks = Notebook.objects.filter(
+        is_deleted=False, current_version__isnull=False
+    ).select_related("workspace", "current_version")
+    if workspace is not None:
+        notebooks = notebooks.filter(workspace=workspace)
+    for notebook in notebooks.order_by("workspace__slug", "path").iterator():
+        yield notebook_event(notebook)
+
+
+def to_json_line(event: JobEvent) -> str:
+    """One event as one line of JSON, the way the OpenLineage client serializes it."""
+    return Serde.to_json(event)

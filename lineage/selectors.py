@@ -1,0 +1,401 @@
+"""Reads of the lineage graph, always as one viewer may see them.
+
+The graph is built from every persisted edge once per edge stamp and shared by
+all requests of the process; each request reads the stamp (one query) to know
+whether its copy is current.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from accounts.access import can, is_instance_admin, is_signed_in, visible
+from accounts.errors import InvalidInput, NotFound
+from accounts.models import Workspace
+from catalog.models import App, Block, Column, Metric, Notebook, Table
+from lineage.graph import LineageGraph, LineageView, QueryError, Viewer, ViewNode
+from lineage.models import LineageEdge
+from lineage.query import LineageQuery
+from lineage.services import current_stamp
+from lineage.urns import kind_of, local_name, notebook_of, split_workspace
+
+_lock = threading.Lock()
+_cached: LineageGraph | None = None
+_VIEWER_CACHE = "_tributary_lineage_viewer"
+
+
+def lineage_graph() -> LineageGraph:
+    """The graph of every edge, rebuilt when the edge stamp has changed."""
+    global _cached
+    stamp = current_stamp()
+    graph = _cached
+    if graph is not None and graph.stamp == stamp:
+        return graph
+    with _lock:
+        if _cached is not None and _cached.stamp == stamp:
+            return _cached
+        rows = list(
+            LineageEdge.objects.values_list(
+                "source_urn",
+                "target_urn",
+                "kind",
+                "source_name",
+                "target_name",
+                "source_workspace_id",
+                "target_workspace_id",
+                "via_urn",
+                "detail",
+            )
+        )
+        workspaces = dict(Workspace.objects.values_list("pk", "slug"))
+        homes = {
+            f"table:{warehouse}/{name}": ws
+            for warehouse, name, ws in Table.objects.values_list(
+                "warehouse", "name", "workspace_id"
+            )
+        }
+        _cached = LineageGraph(rows, workspaces, stamp=stamp, homes=homes)
+        return _cached
+
+
+def viewer_for(user) -> Viewer:
+    """What ``user`` may see, as sets; remembered on the user object for the request."""
+    cached = getattr(user, _VIEWER_CACHE, None)
+    if cached is not None:
+        return cached
+    if not is_signed_in(user):
+        viewer = Viewer()
+    elif is_instance_admin(user):
+        viewer = Viewer(is_admin=True)
+    else:
+        member_of = frozenset(visible(user, Workspace.objects.all()).values_list("pk", flat=True))
+        shared = (
+            visible(user, Notebook.objects.exclude(workspace_id__in=member_of))
+            .values_list("workspace__slug", "path")
+            .order_by()
+        )
+        apps = (
+            visible(user, App.objects.exclude(workspace_id__in=member_of))
+            .values_list("workspace__slug", "slug")
+            .order_by()
+        )
+        viewer = Viewer(
+            workspace_ids=member_of,
+            notebooks=frozenset(f"notebook:{slug}/{path}" for slug, path in shared),
+            apps=frozenset(f"app:{slug}/{name}" for slug, name in apps),
+        )
+    if user is not None:
+        setattr(user, _VIEWER_CACHE, viewer)
+    return viewer
+
+
+def _table_candidates(rest: str) -> Q:
+    """A table URN's warehouse may hold "/", so try every split of warehouse/name."""
+    q = Q(pk__in=[])
+    for i, char in enumerate(rest):
+        if char == "/" and 0 < i < len(rest) - 1:
+            q |= Q(warehouse=rest[:i], name=rest[i + 1 :])
+    return q
+
+
+def find_asset(urn: str):
+    """The catalog object whose access decides who may see ``urn``, or None when unknown."""
+    kind = kind_of(urn)
+    rest = urn.partition(":")[2]
+    if kind in ("notebook", "block", "app", "metric"):
+        slug, name = split_workspace(urn)
+        if kind == "app":
+            return App.objects.filter(workspace__slug=slug, slug=name).first()
+        if kind == "metric":
+            return Metric.objects.filter(workspace__slug=slug, name=name).first()
+        path, _, block_id = name.partition("#") if kind == "block" else (name, "", "")
+        notebook = (
+            Notebook.objects.select_related("workspace")
+            .filter(workspace__slug=slug, path=path)
+            .first()
+        )
+        if notebook and kind == "block":
+            exists = Block.objects.filter(version_id=notebook.current_version_id, block_id=block_id)
+            return notebook if exists.exists() else None
+        return notebook
+    if kind == "table":
+        return Table.objects.filter(_table_candidates(rest)).first()
+    if kind == "column":
+        table_part, _, column = rest.rpartition(".")
+        found = Column.objects.filter(
+            table__in=Table.objects.filter(_table_candidates(table_part)), name=column
+        ).select_related("table")
+        column_row = found.first()
+        return column_row.table if column_row else None
+    return None
+
+
+def _asset_attrs(urn: str, obj) -> dict:
+    kind = kind_of(urn)
+    if kind in ("notebook", "block", "app", "metric"):
+        name = local_name(urn)
+    elif kind == "table":
+        name = obj.name
+    else:
+        name = f"{obj.name}.{urn.rpartition('.')[2]}"
+    return {
+        "kind": kind,
+        "name": name,
+        "ws": {obj.workspace_id},
+        "mentions": set(),
+        "home": obj.workspace_id,
+    }
+
+
+def _graph_level_of(kind: str) -> str:
+    return {"block": "block", "column": "column"}.get(kind, "notebook")
+
+
+def authorize_urn(user, graph: LineageGraph, urn: str) -> dict:
+    """The attributes of ``urn`` if ``user`` may see it; NotFound when unknown or hidden.
+
+    A node of the graph is judged as the graph judges it (a table is visible to
+    whoever may see a notebook that mentions it); an asset without edges by its
+    catalog object.
+    """
+    attrs = graph.attrs(_graph_level_of(kind_of(urn)), urn)
+    if attrs is not None:
+        if graph.describe(attrs, urn, viewer_for(user)).restricted:
+            raise NotFound("No asset matches the given URN.")
+        return attrs
+    obj = find_asset(urn)
+    if obj is None or not can(user, "view", obj):
+        raise NotFound("No asset matches the given URN.")
+    return _asset_attrs(urn, obj)
+
+
+def describe_urn(user, urn: str) -> ViewNode:
+    """The node ``urn`` names, as ``user`` may see it (NotFound when they may not)."""
+    graph = lineage_graph()
+    attrs = authorize_urn(user, graph, urn)
+    return graph.describe(attrs, urn, viewer_for(user))
+
+
+@dataclass(frozen=True)
+class RawLineage:
+    """A neighbourhood before redaction: node -> hops, and the edges among the nodes."""
+
+    level: str
+    distance: dict[str, int]
+    edges: list[tuple[str, str, str]]
+    truncated: bool
+    centres: tuple[str, ...]
+    extra: dict[str, dict] = field(default_factory=dict)
+
+
+def raw_lineage(user, query: LineageQuery, *, max_nodes: int | None = None) -> RawLineage:
+    """The neighbourhood ``query`` asks for, once the asked URN is authorized."""
+    graph = lineage_graph()
+    attrs = authorize_urn(user, graph, query.urn)
+    try:
+        centres = graph.centres(query.urn, query.level)
+    except QueryError as exc:
+        raise InvalidInput(str(exc), field="level") from exc
+    found = graph.reach(query.level, centres, query.direction, query.depth, max_nodes)
+    distance = found.distance
+    extra: dict[str, dict] = {}
+    if not distance:
+        # Nothing connects to it at this level: the asset alone.
+        distance = {query.urn: 0}
+        extra[query.urn] = attrs
+        centres = [query.urn]
+    edges = graph.edges_among(query.level, distance)
+    return RawLineage(query.level, distance, edges, found.truncated, tuple(centres), extra)
+
+
+def redact(user, raw: RawLineage) -> LineageView:
+    return lineage_graph().view(
+        raw.level,
+        raw.distance,
+        raw.edges,
+        viewer_for(user),
+        truncated=raw.truncated,
+        centres=raw.centres,
+        extra=raw.extra,
+    )
+
+
+def lineage_for(user, query: LineageQuery, *, max_nodes: int | None = None) -> LineageView:
+    """The API's answer: the neighbourhood of ``query.urn``, redacted for ``user``."""
+    return redact(user, raw_lineage(user, query, max_nodes=max_nodes))
+
+
+def expand_notebooks(raw: RawLineage, notebooks: list[str], user) -> RawLineage:
+    """Draw each of ``notebooks`` (at notebook level, visible) as its blocks.
+
+    The blocks take over the notebook's table edges; each block points to its
+    notebook, which keeps its %run and app edges.
+    """
+    if raw.level != "notebook":
+        return raw
+    graph = lineage_graph()
+    blocks_graph = graph.level("block")
+    viewer = viewer_for(user)
+    distance, extra = dict(raw.distance), dict(raw.extra)
+    edges = set(raw.edges)
+    for urn in dict.fromkeys(notebooks):
+        attrs = graph.attrs("notebook", urn)
+        if urn not in distance or attrs is None or not viewer.sees(urn, attrs):
+            continue
+        blocks = [
+            b for b, data in blocks_graph._pred.get(urn, {}).items() if data["kind"] == "part_of"
+        ]
+        for block in blocks:
+            distance[block] = distance[urn]
+            extra[block] = blocks_graph._node[block]
+            edges.add((block, urn, "part_of"))
+            for target, data in blocks_graph._succ[block].items():
+                if target in distance and data["kind"] in ("feeds", "writes"):
+                    edges.add((block, target, data["kind"]))
+            for source, data in blocks_graph._pred[block].items():
+                if source in distance and data["kind"] in ("feeds", "reads"):
+                    edges.add((source, block, data["kind"]))
+        if blocks:
+            edges = {e for e in edges if not (urn in e[:2] and e[2] in ("reads", "writes"))}
+    return RawLineage(raw.level, distance, sorted(edges), raw.truncated, raw.centres, extra)
+
+
+def collapse(raw: RawLineage, limit: int) -> tuple[RawLineage, int]:
+    """Keep the ``limit`` nodes nearest the centres; return how many were folded away."""
+    if len(raw.distance) <= limit:
+        return raw, 0
+    keep = dict(sorted(raw.distance.items(), key=lambda item: (item[1], item[0]))[:limit])
+    edges = [e for e in raw.edges if e[0] in keep and e[1] in keep]
+    hidden = len(raw.distance) - len(keep)
+    return RawLineage(raw.level, keep, edges, raw.truncated, raw.centres, raw.extra), hidden
+
+
+@dataclass(frozen=True)
+class ImpactReport:
+    notebooks: list[ViewNode]
+    apps: list[ViewNode]
+    metrics: list[ViewNode]
+    tables: list[ViewNode]
+    columns: list[ViewNode]
+    owners: list[str]
+    restricted: dict[str, int]
+
+    @property
+    def is_empty(self) -> bool:
+        return (
+            not (self.notebooks or self.apps or self.metrics or self.tables or self.columns)
+            and not self.restricted
+        )
+
+
+def impact_for(user, urn: str) -> ImpactReport:
+    """Everything downstream of ``urn`` that a change to it may break, and who owns it."""
+    graph = lineage_graph()
+    authorize_urn(user, graph, urn)
+    viewer = viewer_for(user)
+    found = graph.impact(urn)
+    shown: dict[str, list[ViewNode]] = {}
+    restricted: dict[str, int] = {}
+    for kind, urns in found.items():
+        level = _graph_level_of(kind)
+        for node_urn in sorted(urns):
+            node = graph.describe(graph.attrs(level, node_urn), node_urn, viewer)
+            if node.restricted:
+                restricted[kind] = restricted.get(kind, 0) + 1
+            else:
+                shown.setdefault(kind, []).append(node)
+    return ImpactReport(
+        notebooks=shown.get("notebook", []),
+        apps=shown.get("app", []),
+        metrics=shown.get("metric", []),
+        tables=shown.get("table", []),
+        columns=shown.get("column", []),
+        owners=_owners(shown),
+        restricted=restricted,
+    )
+
+
+def _owners(shown: dict[str, list[ViewNode]]) -> list[str]:
+    """Owners of the visible downstream tables, metrics and apps (from their documentation)."""
+    owners: set[str] = set()
+    tables = Q(pk__in=[])
+    for node in shown.get("table", [])[:500]:
+        tables |= _table_candidates(node.urn.partition(":")[2])
+    owners.update(Table.objects.filter(tables).values_list("owner_email", flat=True))
+    for model, kind, field_name in ((Metric, "metric", "name"), (App, "app", "slug")):
+        q = Q(pk__in=[])
+        for node in shown.get(kind, [])[:500]:
+            slug, name = split_workspace(node.urn)
+            q |= Q(workspace__slug=slug, **{field_name: name})
+        owners.update(model.objects.filter(q).values_list("owner_email", flat=True))
+    return sorted(o for o in owners if o)
+
+
+def cycles_through(user, urn: str) -> list[list[ViewNode]]:
+    """The notebook loops ``urn``'s notebook is part of, each member redacted."""
+    graph = lineage_graph()
+    notebook = notebook_of(urn) or urn
+    viewer = viewer_for(user)
+    nodes = graph.level("notebooks")._node
+    return [
+        [graph.describe(nodes.get(member), member, viewer) for member in members]
+        for members in graph.notebook_cycles()
+        if notebook in members
+    ]
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    node: ViewNode
+    via: list[str]  # the tables between, or "%run"
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    upstream: list[Neighbour]
+    downstream: list[Neighbour]
+    hidden_upstream: int
+    hidden_downstream: int
+    cycles: list[list[ViewNode]]
+
+
+def notebook_dependencies(user, notebook: Notebook) -> Dependencies:
+    """The notebooks upstream and downstream of ``notebook`` (through tables or %run)."""
+    graph = lineage_graph()
+    viewer = viewer_for(user)
+    up, down = graph.notebook_neighbours(notebook.urn)
+    notebooks_graph = graph.level("notebooks")
+
+    def side(found: dict[str, set[str]]) -> tuple[list[Neighbour], int]:
+        shown, hidden = [], 0
+        for urn in sorted(found):
+            node = graph.describe(notebooks_graph._node.get(urn), urn, viewer)
+            if node.restricted:
+                hidden += 1
+                continue
+            via = sorted((graph.attrs("notebook", t) or {}).get("name", t) for t in found[urn]) or [
+                "%run"
+            ]
+            shown.append(Neighbour(node, via))
+        return shown, hidden
+
+    upstream, hidden_up = side(up)
+    downstream, hidden_down = side(down)
+    return Dependencies(
+        upstream, downstream, hidden_up, hidden_down, cycles_through(user, notebook.urn)
+    )
+
+
+def path_between(user, source: str, target: str, level: str = "notebook") -> list[ViewNode]:
+    """The shortest chain of edges joining two assets the user may see, redacted."""
+    graph = lineage_graph()
+    authorize_urn(user, graph, source)
+    authorize_urn(user, graph, target)
+    viewer = viewer_for(user)
+    return [
+        graph.describe(graph.attrs(level, urn), urn, viewer, i, i)
+        for i, urn in enumerate(graph.path(level, source, target))
+    ]

@@ -1,0 +1,48 @@
+"""Lineage on catalog pages: ``{% load lineage_tags %}{% notebook_dependencies notebook %}``.
+
+The catalog cannot import lineage (it is the layer below); templates sit above
+both, so the notebook and history pages reach lineage through these tags.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import reverse
+
+from lineage.diff import version_diff
+from lineage.selectors import notebook_dependencies
+
+register = template.Library()
+
+
+def _user(context):
+    request = context.get("request")
+    return getattr(request, "user", None) or context.get("user")
+
+
+@register.simple_tag
+def lineage_url(urn: str, level: str = "notebook") -> str:
+    """``{% lineage_url table.urn %}``: the lineage page centred on an asset."""
+    return f"{reverse('lineage')}?{urlencode({'urn': urn, 'level': level})}"
+
+
+@register.inclusion_tag(
+    "lineage/_dependencies.html", takes_context=True, name="notebook_dependencies"
+)
+def dependencies_tag(context, notebook):
+    """``{% notebook_dependencies notebook %}`` on the notebook page."""
+    return {
+        "notebook": notebook,
+        "deps": notebook_dependencies(_user(context), notebook),
+        "lineage_url": lineage_url(notebook.urn),
+    }
+
+
+@register.inclusion_tag("lineage/_diff.html", takes_context=True)
+def lineage_diff(context, notebook, old, new):
+    """``{% lineage_diff notebook old new %}`` on the version history page."""
+    if old is None or new is None:
+        return {"diff": None}
+    return {"diff": version_diff(_user(context), notebook, old, new), "old": old, "new": new}
