@@ -37,6 +37,7 @@ format: install
 bench: install
 	$(PY) bench/ingest.py
 	$(PY) bench/analysis.py
+	$(PY) bench/lineage.py
 
 clean:
 	rm -rf var/*.sqlite3* var/static

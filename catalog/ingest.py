@@ -23,7 +23,9 @@ from accounts.errors import InvalidInput
 from accounts.models import Workspace
 from catalog.analysis import analysis_key, analyze_notebook
 from catalog.formats import FormatError, ParsedNotebook, read_notebook_file
+from catalog.harvest import NotebookHarvester
 from catalog.models import Blob, Block, BlockAnalysis, Notebook, NotebookVersion
+from catalog.signals import notebook_deleted, notebook_version_stored
 from catalog.sources import SourceFile, normalize_path
 
 log = logging.getLogger(__name__)
@@ -148,6 +150,7 @@ class Ingestor:
             )
         self.seen_files: set[str] = set()
         self.analyses: dict[str, dict] = {}  # analysis key -> result, for this batch
+        self.harvester = NotebookHarvester(workspace)
 
     def run(self, files: Iterable[SourceFile], *, total: int | None = None) -> IngestReport:
         for done, item in enumerate(files, start=1):
@@ -301,6 +304,10 @@ class Ingestor:
                 is_deleted=False,
                 updated_at=timezone.now(),
             )
+            self.harvester.harvest(
+                notebook=notebook, version=version, blocks=parsed.blocks, analyses=analysis.blocks
+            )
+            notebook_version_stored.send(Notebook, notebook=notebook, version=version)
             outcome = "new" if created or was_deleted or current is None else "changed"
             record_event(
                 actor=self.actor or "system",
@@ -320,6 +327,8 @@ class Ingestor:
         notebook.file_hash = file_hash
         notebook.save(update_fields=["is_deleted", "file_hash", "updated_at"])
         if restored:
+            self.harvester.reharvest(notebook)
+            notebook_version_stored.send(Notebook, notebook=notebook, version=current)
             record_event(
                 actor=self.actor or "system",
                 action="notebook.restored",
@@ -338,6 +347,8 @@ class Ingestor:
             )
             if updated:
                 notebook = Notebook.objects.select_related("workspace").get(pk=existing.notebook_id)
+                self.harvester.forget(notebook)
+                notebook_deleted.send(Notebook, notebook=notebook)
                 record_event(
                     actor=self.actor or "system",
                     action="notebook.deleted",

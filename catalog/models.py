@@ -230,6 +230,13 @@ class Table(DocumentedAsset):
     # The workspace that defines the table (writes it), else the first to mention it;
     # it decides who may see the table's page.
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="tables")
+    # The notebook and block that create the table (CREATE, CTAS, to_sql ...), when known.
+    defined_by = models.ForeignKey(
+        Notebook, null=True, blank=True, on_delete=models.SET_NULL, related_name="defined_tables"
+    )
+    defined_in_block = models.CharField(max_length=128, blank=True)
+    # When an introspection of the warehouse last saw the table.
+    introspected_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -252,6 +259,7 @@ class Column(models.Model):
     name = models.CharField(max_length=255)
     data_type = models.CharField(max_length=255, blank=True)
     description = models.TextField(blank=True)
+    tags = models.JSONField(default=list, blank=True)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -308,6 +316,8 @@ class App(DocumentedAsset):
     class Meta:
         ordering = ["workspace__slug", "slug"]
         constraints = [models.UniqueConstraint(fields=["workspace", "slug"], name="one_app_slug")]
+        # Shareable per object: a run grant lets one person run one app (see accounts.grants).
+        permissions = [("run_app", "Can run app")]
 
     def __str__(self) -> str:
         return self.urn
@@ -315,3 +325,159 @@ class App(DocumentedAsset):
     @property
     def urn(self) -> str:
         return f"app:{self.workspace.slug}/{self.slug}"
+
+
+class NotebookTable(models.Model):
+    """A table a notebook's current version reads, writes or creates (replaced at each ingest)."""
+
+    notebook = models.ForeignKey(Notebook, on_delete=models.CASCADE, related_name="table_uses")
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="notebook_uses")
+    is_read = models.BooleanField(default=False)
+    is_write = models.BooleanField(default=False)
+    is_create = models.BooleanField(default=False)
+    # The first block that writes (else reads) the table.
+    block_id = models.CharField(max_length=128, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["notebook", "table"], name="one_use_per_notebook_table")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notebook_id} -> {self.table_id}"
+
+
+class DocSource(models.TextChoices):
+    HARVESTED = "harvested", "Harvested"
+    EDIT = "edit", "Edited in the browser"
+
+
+class DocRevision(models.Model):
+    """One value one documentation field of one asset had, and where it came from.
+
+    The newest ``edit`` revision of a field wins over harvested text; a harvested
+    revision recorded after an edit is flagged ``needs_review`` until an editor looks.
+    """
+
+    urn = models.CharField(max_length=1200)
+    field = models.CharField(max_length=64)
+    value = models.TextField(blank=True)
+    source = models.CharField(max_length=16, choices=DocSource.choices)
+    # Where harvested text came from: a notebook block, catalog.yml, the warehouse.
+    origin = models.CharField(max_length=1200, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    needs_review = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["urn", "field"], name="docrevision_urn_field")]
+
+    def __str__(self) -> str:
+        return f"{self.urn} {self.field} ({self.source})"
+
+
+class HarvestedDoc(models.Model):
+    """What one source (a notebook, a catalog.yml, the warehouse) says about one field.
+
+    Several sources may document the same field; the one of highest ``rank`` is the
+    field's harvested text (catalog.yml > notebook markdown > DDL comments > warehouse).
+    """
+
+    urn = models.CharField(max_length=1200)
+    field = models.CharField(max_length=64)
+    origin = models.CharField(max_length=1200)
+    rank = models.PositiveSmallIntegerField()
+    value = models.TextField(blank=True)
+    # The object the field belongs to, to apply the text: e.g. "catalog.table", 12.
+    target_model = models.CharField(max_length=64)
+    target_id = models.BigIntegerField()
+    detail = models.CharField(max_length=1200, blank=True, help_text="e.g. the block")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["urn", "field", "origin"], name="one_doc_per_origin")
+        ]
+        indexes = [models.Index(fields=["origin"], name="harvesteddoc_origin")]
+
+    def __str__(self) -> str:
+        return f"{self.urn} {self.field} from {self.origin}"
+
+
+class SchemaSnapshot(models.Model):
+    """The tables and columns an introspection of a connection found, and what changed."""
+
+    connection = models.ForeignKey(
+        WarehouseConnection, on_delete=models.CASCADE, related_name="snapshots"
+    )
+    taken_at = models.DateTimeField(auto_now_add=True)
+    # {fq table name: {"kind": "table"|"view", "columns": [[name, type], ...]}}
+    tables = models.JSONField(default=dict)
+    # [{"table", "change": added_table|removed_table|added_column|removed_column|type_changed,
+    #   "column", "old", "new"}] against the previous snapshot.
+    drift = models.JSONField(default=list)
+    table_count = models.PositiveIntegerField(default=0)
+    column_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-taken_at", "-id"]
+        get_latest_by = "taken_at"
+
+    def __str__(self) -> str:
+        return f"snapshot {self.pk} of {self.connection_id}"
+
+
+class SearchDocument(models.Model):
+    """One asset in the search index.
+
+    The full-text machinery lives outside the ORM, created by migration 0005 per
+    database and kept in step by triggers: on PostgreSQL the narrow table
+    ``catalog_search_pg`` (weighted ``search_vector`` with a GIN index, trigram index on
+    ``name_text``); on SQLite the FTS5 table ``catalog_search_fts``. A migration that
+    makes Django rebuild this table on SQLite must recreate its triggers.
+    """
+
+    urn = models.CharField(max_length=1200, unique=True)
+    kind = models.CharField(max_length=16)
+    # The object whose per-object grants apply (for notebooks; a column's table), and its
+    # workspace: the permission filter runs on these two, inside the search query.
+    object_id = models.BigIntegerField()
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=1024)
+    url = models.CharField(max_length=1200)
+    name_text = models.TextField(blank=True)  # weight A
+    doc_text = models.TextField(blank=True)  # weight B: description, tags, owner
+    columns_text = models.TextField(blank=True)  # weight C
+    body = models.TextField(blank=True)  # weight D
+    # '|name|short name|...|', lower-cased: an exact match of any ranks first.
+    keys = models.TextField(blank=True)
+    owner = models.CharField(max_length=254, blank=True)
+    tags = models.TextField(blank=True, help_text="' tag1 tag2 ', for whole-word filters")
+    popularity = models.PositiveIntegerField(default=0)
+    boost = models.FloatField(default=0.0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "kind"], name="searchdoc_workspace_kind"),
+            models.Index(fields=["owner"], name="searchdoc_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.urn
+
+
+class SearchSynonym(models.Model):
+    """A search word and what else it means: ``wau`` -> ``weekly active users``."""
+
+    term = models.CharField(max_length=100, unique=True)
+    expansion = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["term"]
+
+    def __str__(self) -> str:
+        return f"{self.term} -> {self.expansion}"

@@ -30,6 +30,16 @@ def notebooks_for(
     return notebooks
 
 
+def shared_notebooks_for(user) -> QuerySet[Notebook]:
+    """Notebooks shared with the user one by one, outside the workspaces they belong to."""
+    member_of = visible(user, Workspace.objects.all()).values("pk")
+    return (
+        visible(user, Notebook.objects.filter(is_deleted=False))
+        .exclude(workspace__in=member_of)
+        .select_related("workspace")
+    )
+
+
 def get_workspace(user, slug: str) -> Workspace:
     return access_object(user, "view", Workspace.objects.all(), slug=slug)
 

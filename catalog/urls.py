@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from catalog import api, views
+from catalog import api, asset_views, search_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +10,16 @@ urlpatterns = [
     path("notebooks/<int:pk>/", views.notebook, name="notebook"),
     path("notebooks/<int:pk>/v/<int:number>/", views.notebook, name="notebook-version"),
     path("notebooks/<int:pk>/versions/", views.versions, name="notebook-versions"),
+    # The knowledge base: documented assets, their edit forms, the schema browser, search.
+    path("assets/", asset_views.asset, name="asset"),
+    path("tables/<int:pk>/", asset_views.table, name="table"),
+    path("tables/<int:pk>/edit/", asset_views.table_edit, name="table-edit"),
+    path("metrics/<int:pk>/", asset_views.metric, name="metric"),
+    path("metrics/<int:pk>/edit/", asset_views.metric_edit, name="metric-edit"),
+    path("apps/<int:pk>/", asset_views.app, name="app"),
+    path("apps/<int:pk>/edit/", asset_views.app_edit, name="app-edit"),
+    path("connections/<int:pk>/", asset_views.connection, name="connection"),
+    path("search/", search_views.search_page, name="search"),
 ]
 
 api_urlpatterns = [
@@ -17,4 +27,5 @@ api_urlpatterns = [
     path("workspaces/<slug:slug>/notebooks/", api.notebook_upload, name="api-notebook-upload"),
     path("notebooks/", api.notebook_list, name="api-notebooks"),
     path("notebooks/<int:pk>/", api.notebook_detail, name="api-notebook"),
+    path("search/", search_views.search_api, name="api-search"),
 ]

@@ -15,7 +15,8 @@ from catalog.rendering import highlight_css
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     workspaces = selectors.workspaces_for(request.user)
-    return render(request, "catalog/home.html", {"workspaces": workspaces})
+    shared = selectors.shared_notebooks_for(request.user)
+    return render(request, "catalog/home.html", {"workspaces": workspaces, "shared": shared})
 
 
 @require_GET

@@ -1,18 +1,28 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.urls import api_urlpatterns as accounts_api
 from catalog.urls import api_urlpatterns as catalog_api
+from execution.urls import api_urlpatterns as execution_api
+from lineage.urls import api_urlpatterns as lineage_api
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include(accounts_api)),
     path("api/", include(catalog_api)),
+    path("api/", include(lineage_api)),
+    path("api/", include(execution_api)),
+    path("", include("accounts.urls")),
     path("", include("catalog.urls")),
+    path("", include("lineage.urls")),
+    path("", include("execution.urls")),
 ]
+
+if settings.OIDC_ENABLED:
+    urlpatterns.insert(0, path("oidc/", include("mozilla_django_oidc.urls")))

@@ -5,6 +5,18 @@ import pytest
 from tests.factories import add_member, make_user, make_workspace
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the test database is a file, not memory: the one test that runs a real
+    Celery worker (tests/execution) needs another process to see its rows."""
+    from django.conf import settings
+
+    default = settings.DATABASES["default"]
+    if default["ENGINE"] == "django.db.backends.sqlite3":
+        path = tmp_path_factory.mktemp("database") / "test.sqlite3"
+        default.setdefault("TEST", {})["NAME"] = str(path)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Sign-in counters and "last seen" throttles live in the cache: no test inherits them."""

@@ -4,14 +4,16 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='notebook',
-            options={'ordering': ['workspace__slug', 'path'], 'permissions': [('run_notebook', 'Can run notebook')]},
+            name="notebook",
+            options={
+                "ordering": ["workspace__slug", "path"],
+                "permissions": [("run_notebook", "Can run notebook")],
+            },
         ),
     ]

@@ -5,117 +5,234 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('catalog', '0002_notebook_run_permission'),
+        ("accounts", "0001_initial"),
+        ("catalog", "0002_notebook_run_permission"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Table',
+            name="Table",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.TextField(blank=True)),
-                ('owner_email', models.EmailField(blank=True, max_length=254)),
-                ('tags', models.JSONField(blank=True, default=list)),
-                ('warehouse', models.CharField(max_length=255)),
-                ('name', models.CharField(help_text='e.g. analytics.billing_daily', max_length=1024)),
-                ('kind', models.CharField(choices=[('table', 'Table'), ('view', 'View'), ('file', 'File')], default='table', max_length=8)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tables', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("owner_email", models.EmailField(blank=True, max_length=254)),
+                ("tags", models.JSONField(blank=True, default=list)),
+                ("warehouse", models.CharField(max_length=255)),
+                (
+                    "name",
+                    models.CharField(help_text="e.g. analytics.billing_daily", max_length=1024),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("table", "Table"), ("view", "View"), ("file", "File")],
+                        default="table",
+                        max_length=8,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tables",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['warehouse', 'name'],
+                "ordering": ["warehouse", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Metric',
+            name="Metric",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.TextField(blank=True)),
-                ('owner_email', models.EmailField(blank=True, max_length=254)),
-                ('tags', models.JSONField(blank=True, default=list)),
-                ('name', models.SlugField(help_text='e.g. weekly_active_users', max_length=200)),
-                ('title', models.CharField(blank=True, max_length=300)),
-                ('definition', models.TextField(blank=True, help_text='SQL or expression')),
-                ('block_id', models.CharField(blank=True, max_length=128)),
-                ('notebook', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='metrics', to='catalog.notebook')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='metrics', to='accounts.workspace')),
-                ('tables', models.ManyToManyField(blank=True, related_name='metrics', to='catalog.table')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("owner_email", models.EmailField(blank=True, max_length=254)),
+                ("tags", models.JSONField(blank=True, default=list)),
+                ("name", models.SlugField(help_text="e.g. weekly_active_users", max_length=200)),
+                ("title", models.CharField(blank=True, max_length=300)),
+                ("definition", models.TextField(blank=True, help_text="SQL or expression")),
+                ("block_id", models.CharField(blank=True, max_length=128)),
+                (
+                    "notebook",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="metrics",
+                        to="catalog.notebook",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="metrics",
+                        to="accounts.workspace",
+                    ),
+                ),
+                (
+                    "tables",
+                    models.ManyToManyField(blank=True, related_name="metrics", to="catalog.table"),
+                ),
             ],
             options={
-                'ordering': ['workspace__slug', 'name'],
+                "ordering": ["workspace__slug", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Column',
+            name="Column",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255)),
-                ('data_type', models.CharField(blank=True, max_length=255)),
-                ('description', models.TextField(blank=True)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('table', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='columns', to='catalog.table')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255)),
+                ("data_type", models.CharField(blank=True, max_length=255)),
+                ("description", models.TextField(blank=True)),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "table",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="columns",
+                        to="catalog.table",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['table', 'position', 'name'],
+                "ordering": ["table", "position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='WarehouseConnection',
+            name="WarehouseConnection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('engine', models.CharField(choices=[('duckdb', 'DuckDB'), ('postgres', 'PostgreSQL'), ('other', 'Other')], max_length=16)),
-                ('dialect', models.CharField(help_text='sqlglot dialect name', max_length=32)),
-                ('warehouse', models.CharField(max_length=255)),
-                ('default_database', models.CharField(blank=True, max_length=255)),
-                ('default_schema', models.CharField(blank=True, max_length=255)),
-                ('location', models.CharField(blank=True, max_length=1024)),
-                ('password_env', models.CharField(blank=True, max_length=100)),
-                ('is_default', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='connections', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "engine",
+                    models.CharField(
+                        choices=[
+                            ("duckdb", "DuckDB"),
+                            ("postgres", "PostgreSQL"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("dialect", models.CharField(help_text="sqlglot dialect name", max_length=32)),
+                ("warehouse", models.CharField(max_length=255)),
+                ("default_database", models.CharField(blank=True, max_length=255)),
+                ("default_schema", models.CharField(blank=True, max_length=255)),
+                ("location", models.CharField(blank=True, max_length=1024)),
+                ("password_env", models.CharField(blank=True, max_length=100)),
+                ("is_default", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="connections",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['workspace__slug', 'name'],
+                "ordering": ["workspace__slug", "name"],
             },
         ),
         migrations.CreateModel(
-            name='App',
+            name="App",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.TextField(blank=True)),
-                ('owner_email', models.EmailField(blank=True, max_length=254)),
-                ('tags', models.JSONField(blank=True, default=list)),
-                ('slug', models.SlugField(max_length=200)),
-                ('title', models.CharField(max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('notebook', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='apps', to='catalog.notebook')),
-                ('published_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.notebookversion')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='apps', to='accounts.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("owner_email", models.EmailField(blank=True, max_length=254)),
+                ("tags", models.JSONField(blank=True, default=list)),
+                ("slug", models.SlugField(max_length=200)),
+                ("title", models.CharField(max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "notebook",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="apps",
+                        to="catalog.notebook",
+                    ),
+                ),
+                (
+                    "published_version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.notebookversion",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="apps",
+                        to="accounts.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['workspace__slug', 'slug'],
-                'constraints': [models.UniqueConstraint(fields=('workspace', 'slug'), name='one_app_slug')],
+                "ordering": ["workspace__slug", "slug"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("workspace", "slug"), name="one_app_slug")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='table',
-            constraint=models.UniqueConstraint(fields=('warehouse', 'name'), name='one_table_per_name'),
+            model_name="table",
+            constraint=models.UniqueConstraint(
+                fields=("warehouse", "name"), name="one_table_per_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='metric',
-            constraint=models.UniqueConstraint(fields=('workspace', 'name'), name='one_metric_per_name'),
+            model_name="metric",
+            constraint=models.UniqueConstraint(
+                fields=("workspace", "name"), name="one_metric_per_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='column',
-            constraint=models.UniqueConstraint(fields=('table', 'name'), name='one_column_per_name'),
+            model_name="column",
+            constraint=models.UniqueConstraint(
+                fields=("table", "name"), name="one_column_per_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='warehouseconnection',
-            constraint=models.UniqueConstraint(fields=('workspace', 'name'), name='one_connection_name'),
+            model_name="warehouseconnection",
+            constraint=models.UniqueConstraint(
+                fields=("workspace", "name"), name="one_connection_name"
+            ),
         ),
     ]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import template
 
+from catalog.docs import notebook_summary as summary_of
 from catalog.rendering import render_code, render_markdown, render_output
 
 register = template.Library()
@@ -13,3 +14,18 @@ register.filter("render_output", render_output)
 @register.filter("highlight")
 def highlight_filter(source: str, kind: str):
     return render_code(source, kind)
+
+
+@register.simple_tag
+def notebook_summary(blocks) -> str:
+    """``{% notebook_summary blocks as summary %}``: the first paragraph of the first
+    markdown block (``blocks`` as the notebook page has them, or plain blocks)."""
+    return summary_of([getattr(item, "block", item) for item in blocks])
+
+
+@register.simple_tag
+def workspace_connections(user, workspace):
+    """``{% workspace_connections user workspace as connections %}``: those the user may see."""
+    from catalog.asset_selectors import connections_for
+
+    return list(connections_for(user, workspace))

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.errors import DomainError
 from accounts.services import ensure_workspace, validate_slug
+from catalog.folders import ingest_folder
 from catalog.ingest import ingest_files
 from catalog.sources.folder import iter_folder
 from catalog.sources.jupyter import JupyterContents
@@ -65,15 +66,21 @@ class Command(BaseCommand):
             # Only once the source is readable: a bad PATH changes nothing.
             workspace = ensure_workspace(slug=slug)
             bar = ProgressBar(sys.stderr)
-            report = ingest_files(
-                actor=None,
-                workspace=workspace,
-                files=files,
-                source=source,
-                complete=True,
-                total=len(files),
-                progress=bar,
-            )
+            if source.startswith("folder:"):
+                # With the folder's catalog.yml (warehouse, declared tables, metrics, apps).
+                report, _ = ingest_folder(
+                    actor=None, workspace=workspace, root=root, source=source, progress=bar
+                )
+            else:
+                report = ingest_files(
+                    actor=None,
+                    workspace=workspace,
+                    files=files,
+                    source=source,
+                    complete=True,
+                    total=len(files),
+                    progress=bar,
+                )
             bar.close()
         except DomainError as exc:
             raise CommandError(exc.message) from exc
