@@ -220,7 +220,8 @@ def test_the_sharing_page_lists_grants_in_few_queries(
         services.share_object(actor=admin_user, obj=nb, holder=make_team(f"team{i}"), level="run")
     client.force_login(admin_user)
 
-    with django_assert_max_num_queries(12):
+    # A fixed number per shareable model (notebooks, apps), however many grants there are.
+    with django_assert_max_num_queries(15):
         response = client.get(f"/w/{workspace.slug}/sharing/")
 
     assert response.content.count(b"Stop sharing") == 20
