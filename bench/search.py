@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/search.py                       # both databases
     .venv/bin/python bench/search.py --only sqlite --assets 10000
+    .venv/bin/python bench/search.py --database tributary_searchbench   # a PG name of its own
 
 For each database, in one run: a fresh database, N generated assets put in the search
 index (tables, columns, metrics, apps, notebooks spread over 20 workspaces, written
@@ -236,16 +237,16 @@ def relevance() -> float:
     return mean_reciprocal_rank(judge(staff, load_cases()))
 
 
-def run_one(backend: str, assets: int) -> dict:
+def run_one(backend: str, assets: int, database: str = PG_DATABASE) -> dict:
     """In a process of its own: one database, generated, measured, demo relevance."""
     if backend == "postgresql":
         import psycopg
 
         server = os.environ.get("DATABASE_URL", f"{PG_SERVER}/postgres").rsplit("/", 1)[0]
         admin = psycopg.connect(f"{server}/postgres", autocommit=True)
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {PG_DATABASE}")
-        setup_django(f"{server}/{PG_DATABASE}")
+        admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {database}")
+        setup_django(f"{server}/{database}")
     else:
         setup_django(None)
     from django.contrib.auth import get_user_model
@@ -262,7 +263,7 @@ def run_one(backend: str, assets: int) -> dict:
     result.update(backend=backend, assets=assets, build_s=build_s, mrr=mrr)
     connection.close()
     if backend == "postgresql":
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+        admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
     return result
 
 
@@ -293,17 +294,25 @@ def main() -> int:
         action="store_true",
         help="draw texts uniformly from 140 domain words (every word very common)",
     )
+    parser.add_argument(
+        "--database",
+        default=PG_DATABASE,
+        help=f"the throwaway PostgreSQL database (default {PG_DATABASE}); dropped afterwards",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(run_one(args.only, args.assets)))
+        print(json.dumps(run_one(args.only, args.assets, args.database)))
         return 0
     if args.uniform:
         os.environ["BENCH_SEARCH_UNIFORM"] = "1"
     for backend in (args.only,) if args.only else ("postgresql", "sqlite"):
         assets = args.assets or (100_000 if backend == "postgresql" else 10_000)
         child = subprocess.run(
-            [sys.executable, __file__, "--child", "--only", backend, "--assets", str(assets)],
+            [
+                *(sys.executable, __file__, "--child", "--only", backend),
+                *("--assets", str(assets), "--database", args.database),
+            ],
             cwd=ROOT,
             capture_output=True,
             text=True,

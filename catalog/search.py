@@ -1,10 +1,11 @@
 """Search over every asset: one query, the same result contract on PostgreSQL and SQLite.
 
 PostgreSQL ranks with ``ts_rank`` over the weighted ``search_vector`` (name A,
-description B, columns C, body D) of the narrow ``catalog_search_pg`` table and falls
-back to pg_trgm word similarity on the name for typos. SQLite ranks with FTS5's
-``bm25`` over the same four columns and falls back to spelling correction against the
-index's own vocabulary (difflib).
+description B, columns C, body D) of the narrow ``catalog_search_pg`` table; SQLite ranks
+with FTS5's ``bm25`` over the same four columns. When a query as typed finds nothing,
+both correct the words the index has never seen against its own vocabulary (lexemes in
+``catalog_search_lexeme`` found by pg_trgm distance; fts5vocab terms), with difflib
+deciding what is close enough.
 Both then add 1 for an exact name match and up to 0.3 for much-used assets.
 
 The permission filter and the filters (kind, workspace, owner, tag) are compiled by
@@ -323,6 +324,16 @@ def snippet(doc: SearchDocument, words: Sequence[str]) -> SafeString:
     return mark_safe(prefix + "".join(parts) + suffix)  # safe: every piece escaped above
 
 
+def _closest(word: str, candidates: Sequence[str]) -> str | None:
+    """The indexed term closest to a word the index does not know, if one is close enough.
+
+    Examples:
+        >>> _closest("billng", ["bill", "balanc", "billion"])
+        'bill'
+    """
+    return next(iter(difflib.get_close_matches(word, candidates, n=1, cutoff=0.7)), None)
+
+
 class _Sqlite:
     """FTS5: bm25 over (name, description, columns, body), prefix queries."""
 
@@ -366,10 +377,9 @@ class _Sqlite:
             if term.alternatives or term.word in known["found"]:
                 corrected.append(term)
                 continue
-            candidates = known["near"].get(term.word, [])
-            best = difflib.get_close_matches(term.word, candidates, n=1, cutoff=0.7)
+            best = _closest(term.word, known["near"].get(term.word, []))
             if best:
-                corrected.append(Term(best[0], term.alternatives, True))
+                corrected.append(Term(best, term.alternatives, True))
                 changed = True
             else:
                 corrected.append(term)
@@ -397,7 +407,7 @@ class _Sqlite:
 
 
 class _Postgres:
-    """A weighted tsvector with GIN; pg_trgm word similarity on the name for typos."""
+    """A weighted tsvector with GIN; typos corrected against the index's lexemes."""
 
     def _term(self, term: Term) -> str:
         first = f"'{term.word}'" + (":*" if term.is_prefix else "")
@@ -435,23 +445,60 @@ class _Postgres:
         return [(pk, score) for pk, score, _ in rows], (rows[0][2] if rows else 0)
 
     def fuzzy(self, terms, where, params, exact, limit, offset):
-        text = " ".join(t.word for t in terms)
-        sql = f"""
-            SELECT id, score, count(*) OVER () AS total FROM (
-                SELECT catalog_searchdocument.id, catalog_searchdocument.name,
-                       word_similarity(%s, catalog_searchdocument.name_text)
-                       + CASE WHEN strpos(catalog_searchdocument.keys, %s) > 0
-                              THEN 1.0 ELSE 0.0 END
-                       + catalog_searchdocument.boost AS score
-                FROM catalog_search_pg AS catalog_searchdocument
-                WHERE %s <%% catalog_searchdocument.name_text AND ({where})
-                OFFSET 0
-            ) AS matches
-            ORDER BY score DESC, name
-            LIMIT %s OFFSET %s
+        """Words the index has never seen are replaced by the closest lexeme it has, as on
+        SQLite, or left out when none is close; a query whose every word is known is left
+        alone (None) for the any-word fallback.
+
+        Leaving out a word no document has finds what the any-word fallback would rank
+        first, from the far fewer documents that have all the other words: ranking every
+        document with any word of "invoice status paid" is what made such queries slow.
+        """
+        words = [t.word for t in terms if not t.alternatives]
+        unknown = self._unknown(words) if words else {}
+        if not unknown:
+            return None
+        corrected = []
+        for term in terms:
+            if term.word not in unknown:
+                corrected.append(term)
+                continue
+            near = [
+                c
+                for c in unknown[term.word]
+                if c[0] == term.word[0] and abs(len(c) - len(term.word)) <= 3
+            ]
+            best = _closest(term.word, near)
+            if best:
+                corrected.append(Term(best, term.alternatives, True))
+        if not corrected:
+            return None
+        scored, count = self.run(self.match_all(corrected), where, params, exact, limit, offset)
+        return scored, count, " ".join(t.word for t in corrected)
+
+    def _unknown(self, words: Sequence[str]) -> dict[str, list[str]]:
+        """The words no lexeme of the index starts with (what ``'word':*`` would match),
+        each with the lexemes most like it by trigrams, in one query.
+
+        A known word is never corrected, so the trigram search only runs for the others.
+        """
+        # The stem is what to_tsquery would look for; a range on the "C"-collated key is
+        # its prefix search (a LIKE on a value from the row could not use the index). The
+        # nearest lexemes come from the partial GiST index of migration 0007 (KNN), whose
+        # predicate the WHERE repeats.
+        sql = """
+            SELECT w.word, ARRAY(
+                SELECT v.lexeme FROM catalog_search_lexeme AS v
+                WHERE v.lexeme ~ '^[[:alnum:]]+$'
+                ORDER BY v.lexeme <-> w.word
+                LIMIT 30
+            )
+            FROM unnest(%s::text[]) AS w(word),
+                 coalesce((ts_lexize('english_stem', w.word))[1], w.word) AS stem
+            WHERE NOT EXISTS (
+                SELECT FROM catalog_search_lexeme AS v
+                WHERE v.lexeme >= stem AND v.lexeme < stem || chr(1114111)
+            )
         """
         with db.cursor() as cursor:
-            cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', '0.5', false)")
-            cursor.execute(sql, [text, exact, text, *params, limit, offset])
-            rows = cursor.fetchall()
-        return [(pk, s) for pk, s, _ in rows], (rows[0][2] if rows else 0), ""
+            cursor.execute(sql, [list(words)])
+            return dict(cursor.fetchall())

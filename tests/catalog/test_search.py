@@ -152,6 +152,22 @@ def test_a_typo_is_corrected_when_the_query_as_typed_finds_nothing(viewer, asset
     assert urns(results)[0] == "table:duckdb://test/analytics.billing_daily"
 
 
+def test_a_typo_of_a_word_indexed_a_moment_ago_is_corrected(staff, workspace):
+    table = make_table(workspace, "ops.parcels", description="Parcels leaving the Zanzibar depot.")
+
+    results = search_assets(staff, "zanzbar depot")
+
+    assert results.corrected == "zanzibar depot"
+    assert urns(results) == [table.urn]
+
+
+def test_a_word_no_asset_has_does_not_hide_the_assets_with_the_others(viewer, assets):
+    results = search_assets(viewer, "billing qwxzvk")
+
+    assert results.count >= 1
+    assert urns(results)[0] == "table:duckdb://test/analytics.billing_daily"
+
+
 def test_prefixes_match_as_people_type(staff, assets):
     assert urns(search_assets(staff, "weekly act"))[0] == "metric:production/weekly_active_users"
 
