@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.apps import apps
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db import transaction
 from django.db.models.signals import post_delete
@@ -37,8 +38,19 @@ def clear_failed_sign_ins(sender, request, user, **kwargs):
     throttle.clear(user.get_username(), ip)
 
 
-@receiver(post_delete)
 def forget_grants_of_deleted_object(sender, instance, **kwargs):
     # guardian's generic permission rows do not cascade; a reused pk must not inherit them.
-    if grants.is_grantable(sender):
-        grants.forget_object(instance)
+    grants.forget_object(instance)
+
+
+# Connected per grantable model rather than for every sender: a post_delete receiver
+# for all models turns every queryset delete (search documents, lineage edges...)
+# into a SELECT of the rows and then a DELETE by id. Every model is loaded before
+# any AppConfig.ready() runs, so the list is complete here.
+for _model in apps.get_models():
+    if grants.is_grantable(_model):
+        post_delete.connect(
+            forget_grants_of_deleted_object,
+            sender=_model,
+            dispatch_uid=f"forget-grants-{_model._meta.label_lower}",
+        )

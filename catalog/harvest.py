@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, CharField, Q, Value, When
 
 from accounts.audit import record_event
 from accounts.models import Workspace
@@ -28,7 +28,12 @@ from catalog.models import (
     Table,
     WarehouseConnection,
 )
-from catalog.search_index import index_apps, index_metrics, index_notebooks, index_tables
+from catalog.search_index import (
+    index_apps,
+    index_metrics,
+    index_notebook,
+    index_tables,
+)
 from catalog.search_index import remove_notebook as remove_from_index
 from catalog.tables import connection_for, get_or_create_tables
 from lineage.analysis.table_names import normalize_table
@@ -54,11 +59,13 @@ class NotebookHarvester:
         version: NotebookVersion,
         blocks: Sequence,
         analyses: Sequence[Mapping],
+        is_new: bool = False,
     ) -> None:
         """Tables, columns, docs and metrics of a notebook's new current version.
 
         ``blocks`` are objects or mappings with ``id``, ``kind``, ``source`` and
-        ``metadata``, in order; ``analyses`` their analysis results.
+        ``metadata``, in order; ``analyses`` their analysis results. ``is_new`` says
+        the notebook was created in this transaction (so it uses and defines nothing yet).
         """
         urn = f"notebook:{self.workspace.slug}/{notebook.path}"
         docs = harvest_notebook(blocks, analyses)
@@ -70,10 +77,31 @@ class NotebookHarvester:
         tables = get_or_create_tables(
             sorted(named), workspace=self.workspace, connection=self.connection
         )
-        before = set(
-            NotebookTable.objects.filter(notebook=notebook).values_list("table", flat=True)
+        before = self._replace_uses(
+            notebook, tables, reads, writes, docs.creates, first_block, is_new=is_new
         )
-        NotebookTable.objects.filter(notebook=notebook).delete()
+        self._claim_created(
+            notebook,
+            {tables[n]: b for n, b in docs.creates.items() if n in tables},
+            is_new=is_new,
+        )
+        columns = _ensure_columns(tables, docs.facts)
+        facts = _table_facts(tables, columns, docs.facts)
+        metrics = self._harvest_metrics(notebook, version, docs.metrics, analyses, blocks, facts)
+        replace_harvested(origin=urn, facts=facts)
+        index_notebook(
+            notebook,
+            version=version,
+            blocks=blocks,
+            tables=[Table(pk=pk) for pk in before | {t.pk for t in tables.values()}],
+        )
+        index_metrics(metrics)
+
+    def _replace_uses(
+        self, notebook, tables, reads, writes, creates, first_block, *, is_new: bool
+    ) -> set[int]:
+        """Make the notebook's `NotebookTable` rows what it now reads and writes, writing
+        only the rows that changed. Returns the ids of the tables it used before."""
         uses: dict[int, NotebookTable] = {}
         for name in sorted(set(reads) | set(writes)):
             table = tables[name]
@@ -82,31 +110,59 @@ class NotebookHarvester:
             )
             use.is_read |= name in reads
             use.is_write |= name in writes
-            use.is_create |= name in docs.creates
-            use.block_id = use.block_id or docs.creates.get(name) or first_block.get(name, "")
-        NotebookTable.objects.bulk_create(uses.values())
-        self._claim_created(
-            notebook, {tables[n]: b for n, b in docs.creates.items() if n in tables}
-        )
-        columns = _ensure_columns(tables, docs.facts)
-        facts = _table_facts(tables, columns, docs.facts)
-        metrics = self._harvest_metrics(notebook, version, docs.metrics, analyses, blocks, facts)
-        replace_harvested(origin=urn, facts=facts)
-        index_tables(Table(pk=pk) for pk in before | {t.pk for t in tables.values()})
-        index_notebooks([notebook])
-        index_metrics(metrics)
+            use.is_create |= name in creates
+            use.block_id = use.block_id or creates.get(name) or first_block.get(name, "")
+        # A notebook created in this transaction has no rows yet.
+        existing = {} if is_new else {u.table_id: u for u in notebook.table_uses.all()}
+        fields = ("is_read", "is_write", "is_create", "block_id")
+        stale = [u.pk for pk, u in existing.items() if pk not in uses]
+        changed = []
+        for pk, use in uses.items():
+            row = existing.get(pk)
+            if row is not None and any(getattr(row, f) != getattr(use, f) for f in fields):
+                for f in fields:
+                    setattr(row, f, getattr(use, f))
+                changed.append(row)
+        if stale:
+            NotebookTable.objects.filter(pk__in=stale).delete()
+        if changed:
+            NotebookTable.objects.bulk_update(changed, fields)
+        NotebookTable.objects.bulk_create([u for pk, u in uses.items() if pk not in existing])
+        return set(existing)
 
-    def _claim_created(self, notebook: Notebook, created: Mapping[Table, str]) -> None:
+    def _claim_created(
+        self, notebook: Notebook, created: Mapping[Table, str], *, is_new: bool = False
+    ) -> None:
         """The notebook that creates a table defines it (the first one, if several do)."""
-        Table.objects.filter(defined_by=notebook).exclude(pk__in=[t.pk for t in created]).update(
-            defined_by=None, defined_in_block=""
+        if not is_new:  # a notebook created in this transaction defines nothing yet
+            Table.objects.filter(defined_by=notebook).exclude(
+                pk__in=[t.pk for t in created]
+            ).update(defined_by=None, defined_in_block="")
+        claims = {
+            table: block_id
+            for table, block_id in created.items()
+            if table.warehouse != "file"
+            # Already this notebook's, from this block, in this workspace: nothing to write.
+            and (table.defined_by_id, table.defined_in_block, table.workspace_id)
+            != (notebook.pk, block_id, self.workspace.pk)
+        }
+        if not claims:
+            return
+        # One UPDATE for all of them; the condition keeps a table another notebook defines.
+        Table.objects.filter(pk__in=[t.pk for t in claims]).filter(
+            Q(defined_by__isnull=True) | Q(defined_by=notebook)
+        ).update(
+            defined_by=notebook,
+            defined_in_block=Case(
+                *(When(pk=t.pk, then=Value(b)) for t, b in claims.items()),
+                output_field=CharField(),
+            ),
+            workspace=self.workspace,
         )
-        for table, block_id in created.items():
-            if table.warehouse == "file":
-                continue
-            Table.objects.filter(pk=table.pk).filter(
-                Q(defined_by__isnull=True) | Q(defined_by=notebook)
-            ).update(defined_by=notebook, defined_in_block=block_id, workspace=self.workspace)
+        for table, block_id in claims.items():
+            if table.defined_by_id in (None, notebook.pk):
+                table.defined_by_id, table.defined_in_block = notebook.pk, block_id
+                table.workspace_id = self.workspace.pk
 
     def _harvest_metrics(
         self, notebook, version, found: Sequence[MetricDoc], analyses, blocks, facts: list[Fact]
@@ -197,6 +253,7 @@ def _ensure_columns(
     tables: Mapping[str, Table], facts: Iterable[DocFact | tuple]
 ) -> dict[tuple[int, str], Column]:
     """(table id, column name) -> column, creating the columns the docs name."""
+    by_pk = {t.pk: t for t in tables.values()}
     wanted: dict[tuple[int, str], str] = {}
     for fact in facts:
         if isinstance(fact, DocFact):
@@ -206,6 +263,7 @@ def _ensure_columns(
                     wanted[key] = fact.value if fact.field == "data_type" else wanted.get(key, "")
         else:
             table, column = fact
+            by_pk[table.pk] = table
             wanted.setdefault((table.pk, column), "")
     if not wanted:
         return {}
@@ -220,19 +278,28 @@ def _ensure_columns(
         for (pk, name), data_type in wanted.items()
         if (pk, name) not in existing
     ]
-    Column.objects.bulk_create(new, ignore_conflicts=True)
+    if new:
+        Column.objects.bulk_create(new, ignore_conflicts=True)
+        # Only the rows just inserted are read back, for their ids.
+        rows = Column.objects.filter(
+            table_id__in={c.table_id for c in new}, name__in={c.name for c in new}
+        )
+        existing.update(((c.table_id, c.name), c) for c in rows)
     typed = [
         c
         for key, c in existing.items()
-        if wanted.get(key) and not c.data_type and not c.table.introspected_at
+        if wanted.get(key) and not c.data_type and not by_pk[c.table_id].introspected_at
     ]
     for column in typed:
         column.data_type = wanted[(column.table_id, column.name)][:255]
     if typed:
         Column.objects.bulk_update(typed, ["data_type"])
-    rows = Column.objects.filter(table_id__in=table_ids, name__in={n for _, n in wanted})
-    found = {(c.table_id, c.name): c for c in rows.select_related("table")}
-    return {key: found[key] for key in wanted if key in found}
+    found = {}
+    for key in wanted:
+        if key in existing:
+            found[key] = column = existing[key]
+            column.table = by_pk[column.table_id]
+    return found
 
 
 def _table_facts(

@@ -267,8 +267,13 @@ class Ingestor:
                 )
                 created, current = True, None
             else:
-                notebook = Notebook.objects.select_for_update().get(pk=existing.notebook_id)
+                notebook = (
+                    Notebook.objects.select_for_update(of=("self",))
+                    .select_related("current_version")
+                    .get(pk=existing.notebook_id)
+                )
                 created, current = False, notebook.current_version
+            notebook.workspace = self.workspace  # spares a query for its URN
             if current is not None and current.content_hash == content_hash:
                 return self._keep_version(notebook, current, file_hash)
             number = (current.number + 1) if current else 1
@@ -296,18 +301,32 @@ class Ingestor:
                 )
             _insert_blocks(version.pk, parsed.blocks, keys)
             was_deleted = notebook.is_deleted
-            Notebook.objects.filter(pk=notebook.pk).update(
-                current_version=version,
-                title=title,
-                file_path=file_path,
-                file_hash=file_hash,
-                is_deleted=False,
-                updated_at=timezone.now(),
-            )
+            current_fields = {
+                "current_version": version,
+                "title": title,
+                "file_path": file_path,
+                "file_hash": file_hash,
+                "is_deleted": False,
+                "updated_at": timezone.now(),
+            }
+            Notebook.objects.filter(pk=notebook.pk).update(**current_fields)
+            for name, value in current_fields.items():  # the harvest and receivers read them
+                setattr(notebook, name, value)
             self.harvester.harvest(
-                notebook=notebook, version=version, blocks=parsed.blocks, analyses=analysis.blocks
+                notebook=notebook,
+                version=version,
+                blocks=parsed.blocks,
+                analyses=analysis.blocks,
+                is_new=created,
             )
-            notebook_version_stored.send(Notebook, notebook=notebook, version=version)
+            notebook_version_stored.send(
+                Notebook,
+                notebook=notebook,
+                version=version,
+                blocks=parsed.blocks,
+                analyses=analysis.blocks,
+                connection=self.harvester.connection,
+            )
             outcome = "new" if created or was_deleted or current is None else "changed"
             record_event(
                 actor=self.actor or "system",

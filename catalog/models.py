@@ -433,11 +433,11 @@ class SchemaSnapshot(models.Model):
 class SearchDocument(models.Model):
     """One asset in the search index.
 
-    The full-text machinery lives outside the ORM, created by migration 0005 per
-    database and kept in step by triggers: on PostgreSQL the narrow table
-    ``catalog_search_pg`` (weighted ``search_vector`` with a GIN index, trigram index on
-    ``name_text``); on SQLite the FTS5 table ``catalog_search_fts``. A migration that
-    makes Django rebuild this table on SQLite must recreate its triggers.
+    The full-text machinery lives outside the ORM, created by migrations 0005 and 0007
+    per database and kept in step by triggers: on PostgreSQL the narrow table
+    ``catalog_search_pg`` (weighted ``search_vector`` with a GIN index) and its vocabulary
+    ``catalog_search_lexeme``; on SQLite the FTS5 table ``catalog_search_fts``. A migration
+    that makes Django rebuild this table on SQLite must recreate its triggers.
     """
 
     urn = models.CharField(max_length=1200, unique=True)

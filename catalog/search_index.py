@@ -10,9 +10,9 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from django.db.models import Count, Model, Prefetch
+from django.db.models import Count, Model, Prefetch, Q
 from django.urls import reverse
 
 from catalog.docs import notebook_summary
@@ -114,36 +114,42 @@ def table_documents(tables: Iterable[Table]) -> list[SearchDocument]:
     return docs
 
 
+def notebook_document(notebook: Notebook, version, blocks: Iterable) -> SearchDocument:
+    """The document of a notebook whose current version is ``version``, with ``blocks``
+    (objects or mappings with ``kind`` and ``source``, in order)."""
+    pairs = [
+        (b["kind"], b["source"]) if isinstance(b, Mapping) else (b.kind, b.source) for b in blocks
+    ]
+    texts = [(kind, source) for kind, source in pairs if kind in ("markdown", "sql", "code")]
+    blocks = [{"kind": kind, "source": source} for kind, source in texts]
+    body = "\n".join(source for kind, source in texts if kind == "markdown")
+    body += "\n" + "\n".join(source for kind, source in texts if kind != "markdown")
+    names = sorted(set(version.reads) | set(version.writes))
+    return SearchDocument(
+        urn=notebook.urn,
+        kind="notebook",
+        object_id=notebook.pk,
+        workspace_id=notebook.workspace_id,
+        name=notebook.title,
+        url=_url("notebook", notebook.pk),
+        name_text=f"{notebook.title} {words(notebook.path)}",
+        doc_text=notebook_summary(blocks),
+        columns_text=" ".join(f"{n} {words(n)}" for n in names),
+        body=body[:MAX_BODY_CHARS],
+        keys=_keys(notebook.title, notebook.path, notebook.path.rsplit("/", 1)[-1]),
+        owner="",
+        tags="",
+        popularity=0,
+        boost=0.0,
+    )
+
+
 def notebook_documents(notebooks: Iterable[Notebook]) -> list[SearchDocument]:
-    docs = []
-    for notebook in notebooks:
-        version = notebook.current_version
-        if version is None or notebook.is_deleted:
-            continue
-        blocks = [b for b in version.blocks.all() if b.kind in ("markdown", "sql", "code")]
-        body = "\n".join(b.source for b in blocks if b.kind == "markdown")
-        body += "\n" + "\n".join(b.source for b in blocks if b.kind != "markdown")
-        names = sorted(set(version.reads) | set(version.writes))
-        docs.append(
-            SearchDocument(
-                urn=notebook.urn,
-                kind="notebook",
-                object_id=notebook.pk,
-                workspace_id=notebook.workspace_id,
-                name=notebook.title,
-                url=_url("notebook", notebook.pk),
-                name_text=f"{notebook.title} {words(notebook.path)}",
-                doc_text=notebook_summary(blocks),
-                columns_text=" ".join(f"{n} {words(n)}" for n in names),
-                body=body[:MAX_BODY_CHARS],
-                keys=_keys(notebook.title, notebook.path, notebook.path.rsplit("/", 1)[-1]),
-                owner="",
-                tags="",
-                popularity=0,
-                boost=0.0,
-            )
-        )
-    return docs
+    return [
+        notebook_document(notebook, notebook.current_version, notebook.current_version.blocks.all())
+        for notebook in notebooks
+        if notebook.current_version is not None and not notebook.is_deleted
+    ]
 
 
 def metric_documents(metrics: Iterable[Metric]) -> list[SearchDocument]:
@@ -197,24 +203,73 @@ def app_documents(apps: Iterable[App]) -> list[SearchDocument]:
     return docs
 
 
-def _replace(docs: list[SearchDocument], *, column_tables: list[int] = ()) -> None:
-    urns = [d.urn for d in docs]
-    SearchDocument.objects.filter(urn__in=urns).delete()
+# What a document says; `_replace` compares these to leave unchanged documents alone.
+_CONTENT = (
+    "kind",
+    "object_id",
+    "workspace_id",
+    "name",
+    "url",
+    "name_text",
+    "doc_text",
+    "columns_text",
+    "body",
+    "keys",
+    "owner",
+    "tags",
+    "popularity",
+    "boost",
+)
+
+
+def _replace(docs: list[SearchDocument], *, column_tables: Iterable[int] = ()) -> None:
+    """Make the index hold ``docs``, and no other column documents of ``column_tables``.
+
+    Documents that did not change are not written (nor re-tokenized by the full-text
+    triggers); changed ones are updated in place and new ones inserted, in one upsert.
+    """
+    wanted = {d.urn: d for d in docs}
+    scope = Q(urn__in=list(wanted))
     if column_tables:
-        SearchDocument.objects.filter(kind="column", object_id__in=column_tables).delete()
-    SearchDocument.objects.bulk_create(docs, batch_size=500)
+        scope |= Q(kind="column", object_id__in=list(column_tables))
+    stale, changed = [], []
+    found = set()
+    for urn, pk, *content in SearchDocument.objects.filter(scope).values_list(
+        "urn", "pk", *_CONTENT
+    ):
+        doc = wanted.get(urn)
+        if doc is None:
+            stale.append(pk)
+            continue
+        found.add(urn)
+        if tuple(content) != tuple(getattr(doc, f) for f in _CONTENT):
+            changed.append(doc)
+    if stale:
+        SearchDocument.objects.filter(pk__in=stale).delete()
+    changed += [d for urn, d in wanted.items() if urn not in found]
+    if changed:
+        SearchDocument.objects.bulk_create(
+            changed,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["urn"],
+            update_fields=[*_CONTENT, "updated_at"],
+        )
+
+
+def _table_rows(ids: list[int]):
+    return (
+        Table.objects.filter(pk__in=ids)
+        .annotate(use_count=Count("notebook_uses"))
+        .prefetch_related(Prefetch("columns", queryset=Column.objects.order_by("position", "name")))
+    )
 
 
 def index_tables(tables: Iterable[Table]) -> None:
     ids = [t.pk for t in tables]
     if not ids:
         return
-    rows = (
-        Table.objects.filter(pk__in=ids)
-        .annotate(use_count=Count("notebook_uses"))
-        .prefetch_related(Prefetch("columns", queryset=Column.objects.order_by("position", "name")))
-    )
-    _replace(table_documents(rows), column_tables=ids)
+    _replace(table_documents(_table_rows(ids)), column_tables=ids)
 
 
 def index_notebooks(notebooks: Iterable[Notebook]) -> None:
@@ -229,6 +284,16 @@ def index_notebooks(notebooks: Iterable[Notebook]) -> None:
     gone = [n.urn for n in rows if n.is_deleted or n.current_version is None]
     SearchDocument.objects.filter(urn__in=gone).delete()
     _replace(notebook_documents(rows))
+
+
+def index_notebook(
+    notebook: Notebook, *, version, blocks: Iterable, tables: Iterable[Table] = ()
+) -> None:
+    """Index a notebook whose current version, just stored, is ``version`` with ``blocks``
+    (ingest holds them: they are not read back), together with the ``tables`` it uses."""
+    ids = [t.pk for t in tables]
+    docs = table_documents(_table_rows(ids)) if ids else []
+    _replace([*docs, notebook_document(notebook, version, blocks)], column_tables=ids)
 
 
 def index_metrics(metrics: Iterable[Metric]) -> None:

@@ -7,7 +7,10 @@ from django.dispatch import Signal
 
 # Sent inside the per-notebook ingest transaction when a notebook's current version
 # is stored (new or changed content) or a deleted notebook comes back.
-# Arguments: notebook (a Notebook), version (its now-current NotebookVersion).
+# Arguments: notebook (a Notebook), version (its now-current NotebookVersion); and,
+# when the sender holds them, so that receivers need not read them back: blocks (the
+# version's blocks, with id, kind and source, in order), analyses (their analysis
+# results) and connection (the workspace's resolved warehouse connection).
 notebook_version_stored = Signal()
 
 # Sent inside the transaction that marks a notebook deleted from its source.

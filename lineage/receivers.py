@@ -19,7 +19,13 @@ from lineage import services
 
 @receiver(notebook_version_stored, dispatch_uid="lineage-version-stored")
 def on_version_stored(sender, notebook, version, **kwargs) -> None:
-    services.replace_notebook_edges(notebook, version=version)
+    services.replace_notebook_edges(
+        notebook,
+        version=version,
+        blocks=kwargs.get("blocks"),
+        analyses=kwargs.get("analyses"),
+        connection=kwargs.get("connection"),
+    )
 
 
 @receiver(notebook_deleted, dispatch_uid="lineage-notebook-deleted")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -56,8 +56,10 @@ class TableNames:
     workspace's default connection plus the fully qualified, case-folded name.
     """
 
-    def __init__(self, workspace: Workspace, local: frozenset[str] = frozenset()):
-        self.connection = connection_for(workspace)
+    def __init__(
+        self, workspace: Workspace, local: frozenset[str] = frozenset(), *, connection=None
+    ):
+        self.connection = connection or connection_for(workspace)
         self.local = local
         self._tables: dict[str, tuple[str, str]] = {}
 
@@ -115,18 +117,35 @@ class _EdgeSet:
         return (e for e in self.edges.values() if e.kind == kind)
 
 
-def analysis_edges(notebook: Notebook, version: NotebookVersion) -> list[LineageEdge]:
-    """The edges one version's analysis gives, unsaved."""
+def analysis_edges(
+    notebook: Notebook,
+    version: NotebookVersion,
+    *,
+    blocks: Sequence | None = None,
+    analyses: Sequence[Mapping] | None = None,
+    connection=None,
+) -> list[LineageEdge]:
+    """The edges one version's analysis gives, unsaved.
+
+    ``blocks`` (with ``id``, ``kind`` and ``source``) and their ``analyses``, in order,
+    spare reading them back when the caller holds them (ingest, which just wrote
+    them); ``connection`` is the workspace's resolved warehouse connection.
+    """
     ws = notebook.workspace
     both = (ws.pk, ws.pk)
-    blocks = list(
-        version.blocks.order_by("position").values("block_id", "kind", "source", "analysis__data")
-    )
-    analyses = [b["analysis__data"] for b in blocks]
-    tables = TableNames(ws, local_names(blocks, analyses))
+    if blocks is None or analyses is None:
+        rows = list(
+            version.blocks.order_by("position").values(
+                "block_id", "kind", "source", "analysis__data"
+            )
+        )
+        blocks = [{"id": b["block_id"], "kind": b["kind"], "source": b["source"]} for b in rows]
+        analyses = [b["analysis__data"] for b in rows]
+    tables = TableNames(ws, local_names(blocks, analyses), connection=connection)
     found = _EdgeSet()
     written: set[str] = set()  # tables written by the blocks so far
-    for block_id, data in ((b["block_id"], b["analysis__data"]) for b in blocks):
+    for block, data in zip(blocks, analyses, strict=True):
+        block_id = block["id"] if isinstance(block, Mapping) else block.id
         block, block_name = (
             block_urn(ws.slug, notebook.path, block_id),
             f"{notebook.path}#{block_id}",
@@ -250,14 +269,24 @@ def _delete_notebook_edges(notebook: Notebook) -> None:
     ).delete()
 
 
-def replace_notebook_edges(notebook: Notebook, *, version: NotebookVersion | None = None) -> int:
+def replace_notebook_edges(
+    notebook: Notebook,
+    *,
+    version: NotebookVersion | None = None,
+    blocks: Sequence | None = None,
+    analyses: Sequence[Mapping] | None = None,
+    connection=None,
+) -> int:
     """Replace every edge a notebook's analysis gives, in one transaction.
 
-    ``version`` is the version now current (ingest passes the one it just stored);
+    ``version`` is the version now current (ingest passes the one it just stored,
+    with its ``blocks``, their ``analyses`` and the workspace's ``connection``);
     without it the notebook is read afresh, and a deleted notebook keeps no edges.
     Returns the number of edges stored.
     """
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction (ingest's, per notebook): a failure
+    # here fails that whole transaction anyway, and a savepoint costs two round trips.
+    with transaction.atomic(savepoint=False):
         bump_stamp()
         if version is None:
             notebook = Notebook.objects.select_related("workspace", "current_version").get(
@@ -267,7 +296,9 @@ def replace_notebook_edges(notebook: Notebook, *, version: NotebookVersion | Non
         _delete_notebook_edges(notebook)
         if version is None:
             return 0
-        edges = analysis_edges(notebook, version)
+        edges = analysis_edges(
+            notebook, version, blocks=blocks, analyses=analyses, connection=connection
+        )
         edges += derived_notebook_edges(notebook, edges)
         LineageEdge.objects.bulk_create(edges, batch_size=1000)
         return len(edges)
