@@ -29,8 +29,8 @@ TIMEOUT_MS = 10_000
 @pytest.fixture(scope="module")
 def chromium():
     """One headless Chromium per test module (its event loop is gone after the module)."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
+    # A missing browser fails the run: a skipped browser test would hide a broken page.
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install chromium"
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop in this thread from here on; the ORM

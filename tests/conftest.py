@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser_support import chromium, open_as  # noqa: F401  (fixtures)
 from tests.factories import add_member, make_user, make_workspace
 
 

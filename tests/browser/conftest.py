@@ -1,1 +1,0 @@
-from tests.browser_support import chromium, open_as  # noqa: F401  (fixtures)
