@@ -38,6 +38,7 @@ bench: install
 	$(PY) bench/ingest.py
 	$(PY) bench/analysis.py
 	$(PY) bench/lineage.py
+	$(PY) bench/execution.py
 
 clean:
 	rm -rf var/*.sqlite3* var/static

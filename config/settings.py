@@ -206,6 +206,8 @@ CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Workers consume, and producers send to, this queue (tests give each run its own).
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 
 # Kernel gateway: with no URL, Tributary starts a local `jupyter kernelgateway`.
 KERNEL_GATEWAY_URL = env_str("KERNEL_GATEWAY_URL")

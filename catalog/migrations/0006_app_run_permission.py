@@ -4,14 +4,16 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0005_search_index'),
+        ("catalog", "0005_search_index"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='app',
-            options={'ordering': ['workspace__slug', 'slug'], 'permissions': [('run_app', 'Can run app')]},
+            name="app",
+            options={
+                "ordering": ["workspace__slug", "slug"],
+                "permissions": [("run_app", "Can run app")],
+            },
         ),
     ]

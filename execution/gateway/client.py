@@ -125,6 +125,10 @@ class GatewayClient:
         )
         return KernelModel.from_json(response.json()).id
 
+    def list_kernels(self) -> list[KernelModel]:
+        """Every kernel the gateway runs (``GET /api/kernels``)."""
+        return [KernelModel.from_json(k) for k in self._request("GET", "/api/kernels").json()]
+
     def get_kernel(self, kernel_id: str) -> KernelModel | None:
         """The kernel, or None when the gateway no longer has it."""
         response = self._request("GET", f"/api/kernels/{kernel_id}", is_404_ok=True)

@@ -31,6 +31,10 @@ from execution.gateway.errors import GatewayError
 # database URL, the warehouse password or the Django secret key.
 GATEWAY_ENV_ALLOWLIST = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR")
 
+# What a run may set on its kernel besides the allowlist (see execution.services.runs):
+# the warehouse file, who runs, which run. A remote gateway needs them in its env_whitelist.
+RUN_ENV_NAMES = ("TRIBUTARY_WAREHOUSE", "TRIBUTARY_USER", "TRIBUTARY_RUN")
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 KERNEL_LAUNCHER = Path(__file__).resolve().parent / "kernel_launcher.py"
 
@@ -52,6 +56,8 @@ def gateway_arguments(port: int, kernel_env_names: Sequence[str]) -> list[str]:
         # no ZMQ queue limit that would drop the outputs of a fast-printing kernel.
         "--KernelGatewayApp.kernel_websocket_connection_class="
         "execution.gateway.server.TributaryChannelsConnection",
+        # GET /api/kernels (behind our token): what a cleanup finds left running.
+        "--JupyterWebsocketPersonality.list_kernels=True",
         # The IOPub rate limit drops output past 1 MB/s without telling the client.
         "--ZMQChannelsWebsocketConnection.limit_rate=False",
         # A killed kernel must be reported, not silently restarted with empty state.
@@ -83,7 +89,7 @@ class LocalGateway:
     def __init__(
         self,
         *,
-        kernel_env_names: Sequence[str] = KERNEL_ENV_ALLOWLIST,
+        kernel_env_names: Sequence[str] = (*KERNEL_ENV_ALLOWLIST, *RUN_ENV_NAMES),
         startup_timeout_s: float = 60.0,
     ) -> None:
         self.kernel_env_names = tuple(kernel_env_names)

@@ -66,6 +66,16 @@ class ExecutionResult:
         return self.status == "ok"
 
 
+@dataclass
+class PendingExecution:
+    """A block sent to the kernel whose result ``KernelSession.wait()`` has yet to gather."""
+
+    reply: Reply | None  # None: the kernel was already dead
+    started: float
+    is_died: bool = False
+    error: GatewayError | None = None
+
+
 class _Dropped(Exception):
     """The websocket closed under us."""
 
@@ -138,9 +148,19 @@ class KernelSession:
         Raises:
             GatewayError: the gateway became unreachable; ``partial`` has the outputs so far.
         """
+        pending = self.submit(code, store_history=store_history)
+        return self.wait(pending, timeout_s=timeout_s, on_output=on_output)
+
+    def submit(self, code: str, *, store_history: bool = True) -> PendingExecution:
+        """Send a block without waiting for it; ``wait()`` gathers its result.
+
+        What the caller does meanwhile overlaps with the kernel's work (a run records the
+        previous block while the kernel runs this one). One block at a time: submit the
+        next only once ``wait()`` has returned.
+        """
         started = time.monotonic()
         if self.is_dead:
-            return ExecutionResult("died", (), None, 0.0, KERNEL_DIED)
+            return PendingExecution(None, started)
         request = self._new_message(
             "execute_request",
             {
@@ -152,10 +172,37 @@ class KernelSession:
                 "stop_on_error": True,
             },
         )
-        reply = Reply(request["header"]["msg_id"], "execute_reply")
-        deadline = None if timeout_s is None else started + timeout_s
+        pending = PendingExecution(Reply(request["header"]["msg_id"], "execute_reply"), started)
         try:
             self._send(request)
+        except KernelDied:
+            pending.is_died = True
+        except GatewayError as exc:
+            pending.error = exc
+        return pending
+
+    def wait(
+        self,
+        pending: PendingExecution,
+        *,
+        timeout_s: float | None = None,
+        on_output: Callable[[Output], None] | None = None,
+    ) -> ExecutionResult:
+        """The result of a submitted block; ``timeout_s`` counts from its submission.
+
+        Raises:
+            GatewayError: the gateway became unreachable; ``partial`` has the outputs so far.
+        """
+        reply, started = pending.reply, pending.started
+        if reply is None:
+            return ExecutionResult("died", (), None, 0.0, KERNEL_DIED)
+        if pending.is_died:
+            return self._died(reply, started)
+        if pending.error is not None:
+            pending.error.partial = _result(reply, "died", started, str(pending.error))
+            raise pending.error
+        deadline = None if timeout_s is None else started + timeout_s
+        try:
             if self._wait(reply, deadline, on_output) == "died":
                 return self._died(reply, started)
             if reply.is_complete:

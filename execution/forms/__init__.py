@@ -1,0 +1,1 @@
+"""Forms of the execution pages: an app's typed inputs."""

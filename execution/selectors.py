@@ -1,0 +1,175 @@
+"""Reads of the execution layer: apps and their inputs, runs, schedules; permission-filtered."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Prefetch, Q, QuerySet
+
+from accounts.access import access_object, can, is_signed_in, visible
+from accounts.audit import record_event
+from accounts.errors import Conflict, DomainError, NotFound
+from catalog.formats import ParsedBlock, read_notebook_file
+from catalog.models import App, Block, Notebook, NotebookVersion
+from execution.forms.inputs import Inputs, read_inputs
+from execution.models import Run, Schedule
+from execution.program import Cell, build_cells
+
+
+def _refuse(user, action: str, obj, pk) -> NotFound:
+    """Audit a refused run, then give the same 404 as for something that does not exist."""
+    if is_signed_in(user):
+        with transaction.atomic():
+            record_event(
+                actor=user,
+                action="run.refused",
+                target_urn=getattr(obj, "urn", ""),
+                workspace=getattr(obj, "workspace", None),
+                details={"action": action, "object_id": pk, "reason": "no run permission"},
+            )
+    return NotFound("No app matches the given query.")
+
+
+def get_app(user, pk: int, action: str = "view") -> App:
+    """The app, authorized for ``action``; a refused ``run`` is a 404 AND an audit event."""
+    apps = App.objects.select_related("workspace", "notebook", "published_version")
+    if action != "run":
+        return access_object(user, action, apps, pk=pk)
+    try:
+        app = access_object(user, "view", apps, pk=pk)
+    except DomainError:
+        raise _refuse(
+            user, "run", App.objects.filter(pk=pk).select_related("workspace").first(), pk
+        ) from None
+    if not can(user, "run", app):
+        raise _refuse(user, "run", app, pk)
+    return app
+
+
+def get_notebook_to_run(user, notebook: Notebook) -> Notebook:
+    if not can(user, "run", notebook):
+        raise _refuse(user, "run", notebook, notebook.pk)
+    return notebook
+
+
+def published_version(app: App) -> NotebookVersion:
+    if app.published_version_id is None:
+        raise Conflict(f"The app '{app.title}' is not published yet; an editor publishes it first.")
+    return app.published_version
+
+
+def version_blocks(version: NotebookVersion) -> list[Block]:
+    return list(version.blocks.order_by("position"))
+
+
+def init_blocks(version: NotebookVersion) -> tuple[ParsedBlock, ...]:
+    """The blocks of the init notebook of the ``.deepnote`` project a version comes from
+    (Deepnote runs it before any other notebook of the project), else none."""
+    if version.format != "deepnote":
+        return ()
+    from catalog.models import Blob
+
+    data = bytes(Blob.objects.get(pk=version.blob_id).data)
+    # Only the extension picks the reader.
+    notebooks = read_notebook_file(data, "project.deepnote")
+    init = [nb for nb in notebooks if nb.metadata.get("is_init_notebook")]
+    return tuple(block for nb in init for block in nb.blocks)
+
+
+def inputs_of(version: NotebookVersion, blocks: list[Block] | None = None) -> Inputs:
+    return read_inputs(blocks if blocks is not None else version_blocks(version))
+
+
+def app_inputs(app: App) -> Inputs:
+    if app.published_version_id is None:
+        return Inputs.of(())
+    return inputs_of(app.published_version)
+
+
+def apps_for(user) -> list[tuple[App, Inputs]]:
+    """Published apps the user may see, each with its inputs (in three queries)."""
+    input_blocks = Block.objects.filter(kind__in=("input", "code")).order_by("position")
+    apps = (
+        visible(user, App.objects.filter(published_version__isnull=False))
+        .select_related("workspace", "published_version")
+        .prefetch_related(Prefetch("published_version__blocks", queryset=input_blocks))
+        .order_by("workspace__slug", "slug")
+    )
+    return [(app, read_inputs(app.published_version.blocks.all())) for app in apps]
+
+
+_programs: dict[tuple, tuple] = {}
+
+
+def program_of(version: NotebookVersion) -> tuple[list[Block], Inputs, tuple[ParsedBlock, ...]]:
+    """A version's blocks, inputs and init blocks. Versions never change, so this is kept
+    per content (not per pk: a pk may come back with other content in another database)."""
+    key = (version.content_hash, version.blob_id, version.format)
+    found = _programs.get(key)
+    if found is None:
+        blocks = version_blocks(version)
+        found = (blocks, inputs_of(version, blocks), init_blocks(version))
+        if len(_programs) >= 256:
+            _programs.clear()
+        _programs[key] = found
+    return found
+
+
+def cells_of_run(run: Run) -> list[Cell]:
+    """The program a run executed, rebuilt from its version and inputs."""
+    blocks, inputs, init = program_of(run.version)
+    return build_cells(blocks, inputs, run.inputs, init_blocks=init)
+
+
+def get_run(user, pk: int) -> Run:
+    """A run, for whoever may see its app (or, without one, its notebook)."""
+    run = (
+        Run.objects.select_related("workspace", "app", "notebook", "notebook__workspace", "version")
+        .filter(pk=pk)
+        .first()
+    )
+    if run is None or not can(user, "view", run.app or run.notebook):
+        raise NotFound("No run matches the given query.")
+    return run
+
+
+def may_cancel(user, run: Run) -> bool:
+    return run.actor_id == getattr(user, "pk", None) or can(user, "edit", run.app or run.notebook)
+
+
+def runs_of_app(app: App, *, limit: int = 20) -> QuerySet[Run]:
+    return (
+        Run.objects.filter(app=app).select_related("actor").order_by("-created_at", "-id")[:limit]
+    )
+
+
+def last_finished_run(app: App) -> Run | None:
+    return (
+        Run.objects.filter(app=app, finished_at__isnull=False)
+        .order_by("-finished_at", "-id")
+        .prefetch_related("steps")
+        .first()
+    )
+
+
+def last_run_of(user, app: App) -> Run | None:
+    """The user's own newest run of the app (its inputs prefill the form)."""
+    if not is_signed_in(user):
+        return None
+    return Run.objects.filter(app=app, actor=user).order_by("-created_at", "-id").first()
+
+
+def runs_touching(user, table, *, limit: int = 10) -> list[Run]:
+    """Recent runs of notebooks that read or write ``table``, those the user may see."""
+    notebooks = Notebook.objects.filter(table_uses__table=table)
+    seen = Q(app__isnull=True, notebook__in=visible(user, notebooks)) | Q(
+        app__in=visible(user, App.objects.filter(notebook__in=notebooks))
+    )
+    return list(Run.objects.filter(seen).order_by("-created_at", "-id")[:limit])
+
+
+def schedules_of(app: App) -> QuerySet[Schedule]:
+    return Schedule.objects.filter(app=app).select_related("owner").order_by("next_run_at")
+
+
+def active_runs_of(user) -> int:
+    return Run.objects.filter(actor=user, status__in=("queued", "running")).count()

@@ -1,0 +1,92 @@
+"""What the execution layer adds to the catalog's app pages, without the catalog importing it.
+
+``catalog.asset_views.SECTION_TEMPLATES`` includes ``execution/_app_run_form.html`` and
+``execution/_asset_runs.html`` when they exist; they call these tags.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from accounts.access import can
+from execution import selectors
+from execution.forms.inputs import RunInputsForm
+
+register = template.Library()
+
+CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 320, 60, 2
+STATUS_COLOURS = {
+    "succeeded": "#12b76a",
+    "failed": "#d92d20",
+    "cancelled": "#98a2b3",
+    "running": "#1f6feb",
+    "queued": "#d0d5dd",
+}
+
+
+@register.simple_tag
+def app_run_form(app, user):
+    """``{% app_run_form app user as panel %}``: may the user run it, and its form."""
+    can_run = can(user, "run", app)
+    inputs = selectors.app_inputs(app)
+    last = selectors.last_run_of(user, app) if can_run else None
+    initial = last.inputs if last is not None else None
+    return {
+        "can_run": can_run,
+        "is_published": app.published_version_id is not None,
+        "form": RunInputsForm(inputs, initial_values=initial) if can_run else None,
+    }
+
+
+@register.simple_tag
+def app_runs(app, *, limit: int = 20):
+    """``{% app_runs app as panel %}``: the last finished run (with its steps) and history."""
+    runs = list(selectors.runs_of_app(app, limit=limit))
+    return {
+        "runs": runs,
+        "last": selectors.last_finished_run(app),
+        "chart": duration_chart(runs),
+        "schedules": list(selectors.schedules_of(app)),
+    }
+
+
+@register.simple_tag
+def table_runs(table, user):
+    """``{% table_runs table user as runs %}``: recent runs that read or wrote the table."""
+    return selectors.runs_touching(user, table)
+
+
+def duration_chart(runs) -> SafeString:
+    """A small inline SVG: one bar per finished run, oldest left, height its duration."""
+    finished = [r for r in reversed(list(runs)) if r.duration_ms is not None]
+    if not finished:
+        return mark_safe("")  # safe: constant
+    longest = max(r.duration_ms for r in finished) or 1.0
+    width = max(1.0, (CHART_WIDTH - BAR_GAP * len(finished)) / len(finished))
+    bars = []
+    for index, run in enumerate(finished):
+        height = max(2.0, run.duration_ms / longest * (CHART_HEIGHT - 12))
+        x = index * (width + BAR_GAP)
+        colour = STATUS_COLOURS.get(run.status, "#98a2b3")
+        title = escape(
+            f"run {run.pk}: {run.status}, {run.duration_ms / 1000:.2f} s ({run.trigger})"
+        )
+        bars.append(
+            f'<rect x="{x:.1f}" y="{CHART_HEIGHT - height:.1f}" width="{width:.1f}" '
+            f'height="{height:.1f}" fill="{colour}"><title>{title}</title></rect>'
+        )
+    label = escape(f"longest {longest / 1000:.2f} s")
+    return mark_safe(  # safe: numbers formatted here, text escaped
+        f'<svg class="duration-chart" role="img" aria-label="Run durations, {label}" '
+        f'width="{CHART_WIDTH}" height="{CHART_HEIGHT}" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}">'
+        f'<text x="0" y="10" font-size="10" fill="#667085">{label}</text>{"".join(bars)}</svg>'
+    )
+
+
+@register.filter
+def seconds(duration_ms) -> str:
+    if duration_ms is None:
+        return ""
+    return f"{duration_ms / 1000:.2f} s"
