@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from accounts.audit import record_event
 from accounts.errors import Conflict, InvalidInput, RateLimited
@@ -135,7 +136,7 @@ def enqueue_run(run_id: int) -> None:
 
     try:
         execute_run_task.delay(run_id)
-    except Exception as exc:  # the broker is down: say so on the run instead of leaving it
+    except (OperationalError, OSError) as exc:  # the broker is down: say so on the run
         log.exception("Could not queue run %s", run_id)
         run = Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).first()
         if run is not None:
@@ -424,7 +425,7 @@ def finish_run(
     """
     with transaction.atomic():
         current = (
-            Run.objects.select_for_update()
+            Run.objects.select_for_update(of=("self",))
             .select_related("actor", "workspace")
             .filter(pk=run.pk, status__in=ACTIVE)
             .first()

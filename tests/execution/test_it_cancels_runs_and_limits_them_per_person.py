@@ -131,3 +131,21 @@ def test_runs_whose_worker_went_away_are_failed_never_stuck(runner, app, held):
     )
     assert lost.status == "failed" and "is a Celery worker running?" in lost.error
     assert fresh.status == "queued"
+
+
+def test_a_broker_that_is_down_fails_the_run_with_a_clear_error(
+    runner, app, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    def refuse(run_id):
+        raise OperationalError("[Errno 111] Connection refused")
+
+    monkeypatch.setattr("execution.tasks.execute_run_task.delay", refuse)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = request_run(actor=runner, app=app, inputs={})
+
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert run.error == "Could not queue the run: [Errno 111] Connection refused"

@@ -34,7 +34,15 @@ def run_command(*args) -> str:
 
 def test_it_runs_an_app_with_typed_parameters_and_prints_its_outputs(app, runner, gateway):
     out = run_command(
-        "app:production/cli", "-p", "name=Ada", "-p", "loud=True", "--user", "rita-runner"
+        "app:production/cli",
+        "-p",
+        "name=Ada",
+        "-p",
+        "loud=True",
+        "--user",
+        "rita-runner",
+        "--timeout",
+        "120",
     )
 
     run = Run.objects.get()
@@ -52,7 +60,9 @@ def test_it_runs_a_notebook_by_its_urn_as_json(workspace, gateway):
 
     put_notebook(workspace, "jobs/nightly.ipynb", "print(6 * 7)")
 
-    body = json.loads(run_command("notebook:production/jobs/nightly.ipynb", "--json"))
+    body = json.loads(
+        run_command("notebook:production/jobs/nightly.ipynb", "--json", "--timeout", "120")
+    )
 
     assert body["status"] == "succeeded"
     assert body["steps"][0]["outputs"][0]["text"] == "42\n"
