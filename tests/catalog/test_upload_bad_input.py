@@ -42,6 +42,7 @@ def post(user, name: str, data: bytes, **extra):
     ("name", "data", "message"),
     [
         ("bomb.deepnote", ALIAS_BOMB, "alias"),
+        ("deep.deepnote", b"project: " + b"[" * 200_000 + b"]" * 200_000, "nest"),
         ("trunc.ipynb", ipynb_bytes(v4_notebook([code_cell("x = 1")]))[:-20], ""),
         ("latin1.ipynb", '{"cells": "caf\xe9"}'.encode("latin-1"), "UTF-8"),
         ("nocells.ipynb", json.dumps({"nbformat": 4, "nbformat_minor": 5}).encode(), "cells"),

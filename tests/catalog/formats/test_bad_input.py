@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -284,12 +287,41 @@ def test_even_a_single_alias_is_refused():
     assert "YAML aliases are not allowed" in error_for(data, "alias.deepnote")
 
 
-def test_yaml_nested_too_deeply_is_refused_without_crashing_the_process():
-    data = b"project: " + b"[" * 200_000 + b"]" * 200_000
+def test_yaml_nested_past_our_limit_is_refused_with_where_it_happened():
+    data = b"project: " + b"[" * 150 + b"]" * 150
 
     assert error_for(data, "deep.deepnote") == (
         "YAML is nested more than 100 levels deep (at line 1, column 109)"
     )
+
+
+def test_yaml_nested_200000_deep_is_refused_without_crashing_the_process():
+    # Whichever guard answers first (ours at 100 levels, or libyaml's own in PyYAML >= 6.0.4),
+    # the reader must refuse the file with a FormatError about nesting, in a process that
+    # survives it: run it in a child so that a crash of the parser would show as a signal.
+    script = (
+        "import sys\n"
+        "from catalog.formats import FormatError, read_notebook_file\n"
+        "data = b'project: ' + b'[' * 200_000 + b']' * 200_000\n"
+        "try:\n"
+        "    read_notebook_file(data, 'deep.deepnote')\n"
+        "except FormatError as error:\n"
+        "    print('refused:', error)\n"
+        "else:\n"
+        "    print('accepted')\n"
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.startswith("refused: ")
+    assert "nest" in child.stdout.lower()
+    assert "line 1" in child.stdout
 
 
 def test_a_yaml_tag_that_builds_objects_is_refused():
