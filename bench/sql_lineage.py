@@ -16,7 +16,7 @@ lineage tools, and at least 10x faster than sqllineage". Prints, each with PASS/
 * the speed ratio, sqllineage time / our time on the same portable cases (target
   >= 10x), and the same on the 99 TPC-DS queries sqllineage ships, when present.
 
-sqllineage is a bench-only dependency (``pip install -e '.[bench]'``). Without it
+sqllineage is a bench-only dependency (``make bench-install``). Without it
 the script says so and prints our own figures.
 """
 
