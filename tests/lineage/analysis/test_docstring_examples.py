@@ -8,6 +8,7 @@ import importlib
 import pytest
 
 MODULES = [
+    "lineage.analysis.budget",
     "lineage.analysis.call_args",
     "lineage.analysis.cells",
     "lineage.analysis.connections",
