@@ -273,6 +273,9 @@ def collapse(raw: RawLineage, limit: int) -> tuple[RawLineage, int]:
     return RawLineage(raw.level, keep, edges, raw.truncated, raw.centres, raw.extra), hidden
 
 
+OWNER_CHUNK = 100  # assets per owner query
+
+
 @dataclass(frozen=True)
 class ImpactReport:
     notebooks: list[ViewNode]
@@ -321,16 +324,22 @@ def impact_for(user, urn: str) -> ImpactReport:
 def _owners(shown: dict[str, list[ViewNode]]) -> list[str]:
     """Owners of the visible downstream tables, metrics and apps (from their documentation)."""
     owners: set[str] = set()
-    tables = Q(pk__in=[])
-    for node in shown.get("table", [])[:500]:
-        tables |= _table_candidates(node.urn.partition(":")[2])
-    owners.update(Table.objects.filter(tables).values_list("owner_email", flat=True))
-    for model, kind, field_name in ((Metric, "metric", "name"), (App, "app", "slug")):
+    # In chunks: SQLite refuses an expression tree deeper than 1,000, and a table URN
+    # whose warehouse holds "/" is tried at every split.
+    tables = shown.get("table", [])[:500]
+    for start in range(0, len(tables), OWNER_CHUNK):
         q = Q(pk__in=[])
-        for node in shown.get(kind, [])[:500]:
-            slug, name = split_workspace(node.urn)
-            q |= Q(workspace__slug=slug, **{field_name: name})
-        owners.update(model.objects.filter(q).values_list("owner_email", flat=True))
+        for node in tables[start : start + OWNER_CHUNK]:
+            q |= _table_candidates(node.urn.partition(":")[2])
+        owners.update(Table.objects.filter(q).values_list("owner_email", flat=True))
+    for model, kind, field_name in ((Metric, "metric", "name"), (App, "app", "slug")):
+        nodes = shown.get(kind, [])[:500]
+        for start in range(0, len(nodes), OWNER_CHUNK):
+            q = Q(pk__in=[])
+            for node in nodes[start : start + OWNER_CHUNK]:
+                slug, name = split_workspace(node.urn)
+                q |= Q(workspace__slug=slug, **{field_name: name})
+            owners.update(model.objects.filter(q).values_list("owner_email", flat=True))
     return sorted(o for o in owners if o)
 
 
