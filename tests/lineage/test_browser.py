@@ -133,3 +133,46 @@ def test_a_table_page_shows_its_lineage_and_opens_the_explorer_there(open_as, st
     assert "denormalize_billing.ipynb" in upstream
     assert "churn_prediction.ipynb" in downstream
     assert centre_of(page) == BILLING_DAILY
+
+
+def test_a_big_neighbourhood_starts_collapsed_with_counts_on_its_nodes(open_as, staff, workspace):
+    from lineage.models import EdgeKind, LineageEdge
+    from lineage.services import bump_stamp
+
+    hub = "table:duckdb://big/core.hub"
+    rows = []
+    for i in range(20):
+        block = f"block:production/n{i:02}.ipynb#c"
+        rows.append((hub, block, EdgeKind.READS, "core.hub", f"n{i:02}.ipynb#c"))
+        for j in range(20):
+            name = f"mart.t{i:02}_{j:02}"
+            rows.append(
+                (block, f"table:duckdb://big/{name}", EdgeKind.WRITES, f"n{i:02}.ipynb#c", name)
+            )
+    LineageEdge.objects.bulk_create(
+        LineageEdge(
+            source_urn=s,
+            target_urn=t,
+            kind=k,
+            source_name=sn,
+            target_name=tn,
+            source_workspace=workspace,
+            target_workspace=workspace,
+        )
+        for s, t, k, sn, tn in rows
+    )
+    bump_stamp()
+    first = "notebook:production/n00.ipynb"
+
+    page = explore(open_as, staff, hub, depth=2)
+    drawn = page.locator("svg.lineage-graph .nodes > .node").count()
+    badge = node(page, first).locator(".handle-down.more text").text_content()
+    status = page.locator("#lineage-status").inner_text()
+    node(page, first).locator(".handle-down.more").click()
+    page.wait_for_function("document.querySelectorAll('svg .nodes > .node').length > 21")
+
+    assert drawn == 21  # the hub and its 20 readers: 421 nodes at depth 2 are too many
+    assert badge == "+20"
+    assert "started collapsed at depth 1 of 2" in status
+    assert parse_qs(urlparse(page.url).query)["depth"] == ["1"]
+    assert page.locator("svg.lineage-graph .nodes > .node").count() == 41
