@@ -160,6 +160,7 @@
       ".col-bg{fill:#fff}.col text{fill:#344054;font-size:11px}.col-more text{fill:#667085;font-style:italic}" +
       ".handle rect{fill:#fff;stroke:#98a2b3}.handle text{font-size:10px;fill:#1f6feb}" +
       ".card-toggle{fill:#667085;font-size:12px;cursor:pointer}" +
+      ".far text,.far .handle,.far .col{display:none}" +
       "</style>";
   };
 })();

@@ -29,6 +29,19 @@
     cursor: "grab", handleStartEvent: function (e) { e.preventDefault(); } });
   frame.addEventListener("wheel", pz.zoomWithWheel, { passive: false });
 
+  // While the view moves, the drawing is one composited layer that is moved and scaled as
+  // it is; once it rests, it is drawn again at the new scale (sharp), and far out the
+  // texts that could not be read anyway are left out.
+  var settle = null;
+  stage.addEventListener("panzoomchange", function () {
+    stage.style.willChange = "transform";
+    clearTimeout(settle);
+    settle = setTimeout(function () {
+      stage.style.willChange = "";
+      if (current && current.svg) current.svg.classList.toggle("far", pz.getScale() < 0.3);
+    }, 180);
+  });
+
   // State and the URL ---------------------------------------------------------------------
 
   function baseKey(s) { return [s.urn, s.level, s.direction, s.depth].join("|"); }
@@ -200,6 +213,7 @@
     updateStatus(view);
     T.tools.refresh(current, state);
     if (how && how.recentre) fitOrCentre();
+    svg.classList.toggle("far", pz.getScale() < 0.3);
     if (selected && !current.index.nodes.has(selected)) selected = null;
     highlight();
   }
