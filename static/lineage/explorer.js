@@ -29,17 +29,20 @@
     cursor: "grab", handleStartEvent: function (e) { e.preventDefault(); } });
   frame.addEventListener("wheel", pz.zoomWithWheel, { passive: false });
 
-  // While the view moves, the drawing is one composited layer that is moved and scaled as
-  // it is; once it rests, it is drawn again at the new scale (sharp), and far out the
-  // texts that could not be read anyway are left out.
+  // The drawing is one composited layer (will-change: transform in lineage.css), moved
+  // and scaled as it is while the view moves; once the view rests, the layer is made
+  // anew at the new scale, so that it is sharp again, and far out the texts that could
+  // not be read anyway are left out.
   var settle = null;
   stage.addEventListener("panzoomchange", function () {
-    stage.style.willChange = "transform";
     clearTimeout(settle);
     settle = setTimeout(function () {
-      stage.style.willChange = "";
       if (current && current.svg) current.svg.classList.toggle("far", pz.getScale() < 0.3);
-    }, 180);
+      stage.style.willChange = "auto";
+      requestAnimationFrame(function () {
+        requestAnimationFrame(function () { stage.style.willChange = ""; });
+      });
+    }, 250);
   });
 
   // State and the URL ---------------------------------------------------------------------
