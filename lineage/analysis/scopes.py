@@ -41,6 +41,7 @@ BUILTIN_NAMES: frozenset[str] = frozenset(dir(builtins)) | {
     "__loader__",
     "__package__",
     "__annotations__",
+    "__class__",  # the implicit closure cell of methods (``super()`` reads it)
 }
 
 MODULE, FUNCTION, CLASS, COMPREHENSION = 0, 1, 2, 3
@@ -78,6 +79,11 @@ class ScopedNames:
         self.deferred: set[str] = set()  # read by functions: resolved against the whole block
         self.ever_bound: set[str] = set()
         self.mutates: set[str] = set()
+        # Names deleted from the notebook's namespace that the block read from outside
+        # (``del x`` at module level, ``global x; del x`` in a function).
+        self.deletes: set[str] = set()
+        # Module-level names whose latest binding in the block is an import.
+        self.imported: set[str] = set()
 
     def resolved_uses(self) -> set[str]:
         """Names the block reads from outside: immediate reads plus unresolved function reads."""
@@ -158,6 +164,8 @@ class ScopedNames:
             scope.bound.add(name)
             self.defines.add(name)
             self.ever_bound.add(name)
+            if self.imported:
+                self.imported.discard(name)  # rebound by something else than an import
             return
         declared = scope.declared.get(name) if scope.declared else None
         if declared == "global":
@@ -174,16 +182,46 @@ class ScopedNames:
         if scope.kind == MODULE:
             scope.bound.discard(name)
             self.defines.discard(name)
+            self.imported.discard(name)
         elif scope.kind == CLASS:
             scope.bound.discard(name)
 
-    def finish_function(self, scope: Scope, *, immediate: bool = False) -> None:
-        """Resolve a function's free names once its whole body is known."""
+    def delete(self, name: str) -> None:
+        """``del name``: a read of the name, then its removal from the current scope.
+
+        In a function ``del`` makes the name local, unless it is declared ``global``:
+        then the block reads the notebook's ``name`` and removes it.
+        """
+        scope = self.scope
+        kind = scope.kind
+        if kind == FUNCTION:
+            if scope.declared.get(name) == "global":
+                scope.refs.add(name)
+                self.deletes.add(name)
+            else:
+                self.bind(name)
+            return
+        if kind == MODULE and name not in scope.bound:
+            self.deletes.add(name)
+        self.load(name)
+        self.unbind(name)
+
+    def finish_function(
+        self, scope: Scope, *, immediate: bool = False, sees_class: bool = False
+    ) -> None:
+        """Resolve a function's free names once its whole body is known.
+
+        ``sees_class``: an annotation scope (PEP 649/695) inside a class body sees the
+        names the class has bound, which a function body does not.
+        """
         bound = scope.bound
         declared = scope.declared
         parent = scope.parent
+        class_names = (
+            parent.bound if sees_class and parent is not None and parent.kind == CLASS else ()
+        )
         for name in scope.refs:
-            if name in bound:
+            if name in bound or name in class_names:
                 continue
             if declared.get(name) == "global":
                 self.deferred.add(name)
