@@ -48,7 +48,17 @@ MODULE, FUNCTION, CLASS, COMPREHENSION = 0, 1, 2, 3
 
 
 class Scope:
-    __slots__ = ("bound", "declared", "dialects", "kind", "literals", "mutated", "parent", "refs")
+    __slots__ = (
+        "assigned_globals",
+        "bound",
+        "declared",
+        "dialects",
+        "kind",
+        "literals",
+        "mutated",
+        "parent",
+        "refs",
+    )
 
     def __init__(self, kind: int, parent: Scope | None) -> None:
         self.kind = kind
@@ -59,6 +69,7 @@ class Scope:
         self.declared: dict[str, str] = {}  # name -> "global" | "nonlocal"
         self.literals: dict[str, str] = {}  # name -> string it was last assigned
         self.dialects: dict[str, str] = {}  # name -> SQL dialect of the connection it holds
+        self.assigned_globals: set[str] = set()  # function scopes: globals assigned so far
 
 
 class ScopedNames:
@@ -78,6 +89,10 @@ class ScopedNames:
         self.uses: set[str] = set()
         self.deferred: set[str] = set()  # read by functions: resolved against the whole block
         self.ever_bound: set[str] = set()
+        self.module_bound: set[str] = set()  # bound at module level at some point
+        # Globals a function reads before it assigns them (``global n; n += 1``): only a
+        # module-level binding in the block, not the function's own, provides them.
+        self.early_globals: set[str] = set()
         self.mutates: set[str] = set()
         # Names deleted from the notebook's namespace that the block read from outside
         # (``del x`` at module level, ``global x; del x`` in a function).
@@ -88,6 +103,8 @@ class ScopedNames:
     def resolved_uses(self) -> set[str]:
         """Names the block reads from outside: immediate reads plus unresolved function reads."""
         uses = self.uses | (self.deferred - self.ever_bound)
+        if self.early_globals:
+            uses |= self.early_globals - self.module_bound
         return uses - BUILTIN_NAMES
 
     # ------------------------------------------------------------ names
@@ -112,6 +129,13 @@ class ScopedNames:
                 return
             if kind == FUNCTION:
                 scope.refs.add(name)
+                if (
+                    first
+                    and scope.declared
+                    and scope.declared.get(name) == "global"
+                    and name not in scope.assigned_globals
+                ):
+                    self.early_globals.add(name)
                 return
             # Class bodies are visible only to their own statements, not to the
             # functions and comprehensions nested in them.
@@ -164,6 +188,7 @@ class ScopedNames:
             scope.bound.add(name)
             self.defines.add(name)
             self.ever_bound.add(name)
+            self.module_bound.add(name)
             if self.imported:
                 self.imported.discard(name)  # rebound by something else than an import
             return
@@ -173,6 +198,7 @@ class ScopedNames:
             # assign is a name the block provides.
             self.defines.add(name)
             self.ever_bound.add(name)
+            scope.assigned_globals.add(name)
         elif declared is None:
             scope.bound.add(name)
 

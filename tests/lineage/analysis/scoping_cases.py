@@ -102,6 +102,12 @@ FUNCTION_SCOPES = [
 GLOBAL_AND_DELETE = [
     case("def f():\n    global g\n    g = 1", {"f", "g"}, set(),
          "a global a function assigns is defined"),
+    case("def f():\n    global n\n    n += 1", {"f", "n"}, {"n"},
+         "a global a function updates is read from outside first"),
+    case("n = 0\ndef f():\n    global n\n    n += 1", {"f", "n"}, set(),
+         "a global updated in a function can come from the block"),
+    case("def f():\n    global n\n    n = 0\n    return n", {"f", "n"}, set(),
+         "a global assigned before it is read is the function's own"),
     case("def f():\n    global g\n    return g", {"f"}, {"g"},
          "a global a function reads is used"),
     case("g = 0\ndef f():\n    global g\n    return g", {"f", "g"}, set(),
