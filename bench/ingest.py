@@ -97,8 +97,8 @@ def main() -> None:
 
     setup_django()
     from accounts.services import ensure_workspace
-    from catalog.ingest import ingest_files
-    from catalog.sources.folder import iter_folder
+    from catalog.ingest.pipeline import ingest_files
+    from catalog.ingest.sources.folder import iter_folder
 
     folder = Path(args.folder) if args.folder else Path(tempfile.mkdtemp()) / "notebooks"
     if not args.folder:

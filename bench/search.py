@@ -120,7 +120,7 @@ def generate(count: int, seed: int = 5) -> int:
 
     from accounts.models import Membership, Workspace
     from catalog.models import SearchDocument
-    from catalog.search_index import _boost, _keys, words
+    from catalog.search.index import _boost, _keys, words
 
     rng = random.Random(seed)
     vocabulary = _vocabulary(rng)
@@ -169,7 +169,7 @@ def ilike_scan(user, query: str, limit: int = 20) -> tuple[list, int]:
     from django.db.models import Q
 
     from catalog.models import SearchDocument
-    from catalog.search import index_visibility, tokenize
+    from catalog.search.query import index_visibility, tokenize
 
     rows = SearchDocument.objects.filter(index_visibility(user))
     for word in tokenize(query):
@@ -194,7 +194,7 @@ def _percentiles(samples_s: list[float]) -> tuple[float, float]:
 def measure(user) -> dict:
     from django.db import reset_queries
 
-    from catalog.search import search_assets
+    from catalog.search.query import search_assets
 
     fts, ilike, counts, per_query = [], [], {}, {}
     for query in QUERIES:  # warm both paths (plans, caches) before timing
@@ -229,7 +229,7 @@ def relevance() -> float:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from catalog.search_quality import judge, load_cases, mean_reciprocal_rank
+    from catalog.search.quality import judge, load_cases, mean_reciprocal_rank
 
     settings.DEMO_WAREHOUSE_PATH = Path(os.environ["TRIBUTARY_VAR_DIR"]) / "warehouse.duckdb"
     call_command("load_demo", stdout=StringIO(), stderr=StringIO())

@@ -12,7 +12,8 @@ from accounts.access import access_object
 from accounts.errors import InvalidInput
 from accounts.models import Workspace
 from catalog import selectors
-from catalog.ingest import ingest_upload
+from catalog.ingest.pipeline import ingest_upload
+from catalog.ingest.sources import normalize_path
 from catalog.models import Notebook
 from catalog.serializers import (
     IngestReportSerializer,
@@ -21,7 +22,6 @@ from catalog.serializers import (
     UploadSerializer,
     WorkspaceSerializer,
 )
-from catalog.sources import normalize_path
 
 
 @extend_schema(responses=WorkspaceSerializer(many=True))

@@ -9,7 +9,7 @@ from catalog.models import IngestJob, IngestStatus
 @shared_task(acks_late=True)
 def run_ingest_job(job_id: int) -> None:
     """Run a queued folder ingest; a finished job is left alone, so a retry is harmless."""
-    from catalog.jobs import execute_ingest_job
+    from catalog.ingest.jobs import execute_ingest_job
 
     job = IngestJob.objects.select_related("workspace", "created_by").get(pk=job_id)
     if job.status != IngestStatus.RUNNING or job.finished_at is not None:

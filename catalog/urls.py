@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django.urls import path
 
-from catalog import api, asset_views, search_views, views
+from catalog import api, views
+from catalog.assets import views as asset_views
+from catalog.search import views as search_views
 
 urlpatterns = [
     path("", views.home, name="home"),

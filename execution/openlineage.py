@@ -22,7 +22,7 @@ from openlineage.client.generated.error_message_run import ErrorMessageRunFacet
 from openlineage.client.generated.job_type_job import JobTypeJobFacet
 from openlineage.client.serde import Serde
 
-from catalog.tables import connection_for, resolve_table
+from catalog.warehouse.tables import connection_for, resolve_table
 from lineage.openlineage import job_namespace
 
 log = logging.getLogger(__name__)

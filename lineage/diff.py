@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from catalog.docs import local_names
+from catalog.documentation.from_notebooks import local_names
 from catalog.models import Notebook, NotebookVersion
 from lineage.graph import ViewNode
 from lineage.selectors import lineage_graph, viewer_for

@@ -26,7 +26,7 @@ from openlineage.client.serde import Serde
 
 from accounts.models import Workspace
 from catalog.models import Notebook
-from catalog.tables import connection_for
+from catalog.warehouse.tables import connection_for
 from lineage.models import EdgeKind, LineageEdge
 
 PRODUCER = "https://tributary.example/lineage/export_openlineage"

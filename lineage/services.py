@@ -18,9 +18,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import Workspace
-from catalog.docs import is_local, local_names
+from catalog.documentation.from_notebooks import is_local, local_names
 from catalog.models import App, Metric, Notebook, NotebookVersion
-from catalog.tables import connection_for, resolve_table
+from catalog.warehouse.tables import connection_for, resolve_table
 from lineage.models import ANALYSIS_KINDS, EdgeKind, LineageEdge, LineageStamp
 from lineage.urns import block_urn, column_urn, local_name, notebook_of, notebook_urn, table_urn
 
@@ -52,7 +52,7 @@ class _Resolved:
 class TableNames:
     """Turns table and column names as a workspace's SQL wrote them into URNs.
 
-    Identity comes from ``catalog.tables.resolve_table``: the warehouse of the
+    Identity comes from ``catalog.warehouse.tables.resolve_table``: the warehouse of the
     workspace's default connection plus the fully qualified, case-folded name.
     """
 

@@ -40,7 +40,7 @@ def make_team(name: str, *, workspace: Workspace | None = None, role: str | None
 
 def put_notebook(workspace: Workspace, path: str, source: str = "x = 1"):
     """A notebook with one code block, ingested into ``workspace`` the real way."""
-    from catalog.ingest import ingest_upload
+    from catalog.ingest.pipeline import ingest_upload
     from catalog.models import Notebook
 
     ingest_upload(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from accounts.models import Workspace
 from catalog.models import App, Column, Metric, Notebook, Table, WarehouseConnection
-from catalog.search_index import index_objects
+from catalog.search.index import index_objects
 
 
 def make_connection(workspace: Workspace, **extra) -> WarehouseConnection:

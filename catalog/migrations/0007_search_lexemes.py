@@ -33,7 +33,7 @@ _TRUNCATE = """
         RETURN NULL;
     END $$
 """
-# The predicate of the partial trigram index; catalog/search.py repeats it to use it.
+# The predicate of the partial trigram index; catalog/search/query.py repeats it to use it.
 WORD_LEXEME = "lexeme ~ '^[[:alnum:]]+$'"
 PG_FORWARD = [
     # "C" collation: the btree serves `lexeme LIKE 'prefix%'` for the is-it-known check.

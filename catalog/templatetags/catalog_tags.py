@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import template
 
-from catalog.docs import notebook_summary as summary_of
+from catalog.documentation.from_notebooks import notebook_summary as summary_of
 from catalog.rendering import render_code, render_markdown, render_output
 
 register = template.Library()
@@ -26,6 +26,6 @@ def notebook_summary(blocks) -> str:
 @register.simple_tag
 def workspace_connections(user, workspace):
     """``{% workspace_connections user workspace as connections %}``: those the user may see."""
-    from catalog.asset_selectors import connections_for
+    from catalog.assets.selectors import connections_for
 
     return list(connections_for(user, workspace))

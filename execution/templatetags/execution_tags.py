@@ -1,6 +1,6 @@
 """What the execution layer adds to the catalog's app pages, without the catalog importing it.
 
-``catalog.asset_views.SECTION_TEMPLATES`` includes ``execution/_app_run_form.html`` and
+``catalog.assets.views.SECTION_TEMPLATES`` includes ``execution/_app_run_form.html`` and
 ``execution/_asset_runs.html`` when they exist; they call these tags.
 """
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.ingest import ingest_upload
+from catalog.ingest.pipeline import ingest_upload
 from catalog.models import Notebook
 from tests.factories import ipynb_bytes
 

@@ -110,7 +110,7 @@ def execute(django_capture_on_commit_callbacks):
 
 def publish(workspace, path: str, *cells: tuple[str, str], slug: str | None = None, **app_fields):
     """An app on a new notebook of ``cells`` (``ipynb_bytes`` pairs), published."""
-    from catalog.ingest import ingest_upload
+    from catalog.ingest.pipeline import ingest_upload
     from catalog.models import Notebook
     from execution.services import publish_app
     from tests.kb_factories import make_app
@@ -133,7 +133,7 @@ DEMO = Path(__file__).resolve().parents[2] / "demo" / "workspaces"
 
 def publish_demo(workspace, rel: str, slug: str):
     """One demo app, ingested from its file into ``workspace`` and published."""
-    from catalog.ingest import ingest_upload
+    from catalog.ingest.pipeline import ingest_upload
     from catalog.models import Notebook
     from execution.services import publish_app
     from tests.kb_factories import make_app

@@ -104,7 +104,7 @@ def test_delete_user_dry_run_deletes_nothing_and_a_real_run_deletes_the_person(
 def test_a_pipeline_notebook_using_sql_magics_runs_without_jupysql(
     workspace, editor, gateway, warehouse, execute
 ):
-    from catalog.ingest import ingest_upload
+    from catalog.ingest.pipeline import ingest_upload
     from catalog.models import Notebook
     from tests.execution.conftest import DEMO
 

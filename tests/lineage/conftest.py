@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from catalog.ingest import ingest_upload
+from catalog.ingest.pipeline import ingest_upload
 from catalog.models import Notebook, WarehouseConnection
 from tests.factories import add_member, ipynb_bytes, make_user
 
@@ -84,7 +84,7 @@ def demo_table(name: str) -> str:
 @pytest.fixture
 def demo(workspace, other_workspace, tmp_path):
     """The demo's two workspaces ingested with their catalog.yml files (no warehouse needed)."""
-    from catalog.folders import ingest_folder
+    from catalog.ingest.folders import ingest_folder
 
     env = {"TRIBUTARY_WAREHOUSE": str(tmp_path / "warehouse.duckdb")}
     for ws in (workspace, other_workspace):

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from catalog.ingest import ingest_files
+from catalog.ingest.pipeline import ingest_files
+from catalog.ingest.sources import SourceFile
 from catalog.models import App, Metric, Notebook, Table
-from catalog.sources import SourceFile
 from lineage.models import EdgeKind, LineageEdge
 from tests.factories import ipynb_bytes
 from tests.lineage.conftest import connect, put_cells, put_sql, table

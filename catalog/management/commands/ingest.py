@@ -9,10 +9,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.errors import DomainError
 from accounts.services import ensure_workspace, validate_slug
-from catalog.folders import ingest_folder
-from catalog.ingest import ingest_files
-from catalog.sources.folder import iter_folder
-from catalog.sources.jupyter import JupyterContents
+from catalog.ingest.folders import ingest_folder
+from catalog.ingest.pipeline import ingest_files
+from catalog.ingest.sources.folder import iter_folder
+from catalog.ingest.sources.jupyter import JupyterContents
 
 
 class ProgressBar:

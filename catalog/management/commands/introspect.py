@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.errors import DomainError
-from catalog.introspect import introspect_connection
 from catalog.models import WarehouseConnection
+from catalog.warehouse.introspect import introspect_connection
 
 
 class Command(BaseCommand):

@@ -7,10 +7,10 @@ from django.core.management.base import BaseCommand
 
 from accounts.models import Workspace
 from accounts.services import ensure_workspace
-from catalog.folders import ingest_folder
-from catalog.introspect import introspect_connection
+from catalog.ingest.folders import ingest_folder
 from catalog.models import WarehouseConnection
 from catalog.signals import demo_loaded
+from catalog.warehouse.introspect import introspect_connection
 
 DEMO_DIR = settings.BASE_DIR / "demo"
 # The variable the demo's notebooks and catalog.yml files read the warehouse path from.
