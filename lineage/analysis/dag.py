@@ -63,15 +63,9 @@ def build_dag(
     """
     order: list[BlockId] = []
     found: dict[BlockId, CodeAnalysis] = {}
-    name_provider: dict[str, int] = {}  # name -> position of the last block binding it
-    table_provider: dict[str, int] = {}  # table -> position of the last block writing it
-    local_tables: set[TableName] = set()  # tables whose last writer made them notebook-local
-    readers: dict[str, list[int]] = {}  # name -> blocks that read it since it was bound
-    local_reads: dict[BlockId, frozenset[TableName]] = {}
-    local_writes: dict[BlockId, frozenset[TableName]] = {}
-    edges: list[DagEdge] = []
     known = analyses or {}
-    for position, block in enumerate(blocks):
+    deleted: set[str] = set()
+    for block in blocks:
         block_id, kind, source, variable, dialect, metadata = _fields(block)
         order.append(block_id)
         analysis = known.get(block_id)
@@ -80,27 +74,32 @@ def build_dag(
                 kind, source, variable=variable, dialect=dialect, metadata=metadata
             )
         found[block_id] = analysis
+        if analysis.deletes:
+            deleted |= analysis.deletes
+    name_provider: dict[str, int] = {}  # name -> position of the last block binding it
+    table_provider: dict[str, int] = {}  # table -> position of the last block writing it
+    local_tables: set[TableName] = set()  # tables whose last writer made them notebook-local
+    # Only for names some block deletes: the blocks that read them since they were bound.
+    readers: dict[str, list[int]] = {}
+    local_reads: dict[BlockId, frozenset[TableName]] = {}
+    local_writes: dict[BlockId, frozenset[TableName]] = {}
+    edges: list[DagEdge] = []
+    for position, block_id in enumerate(order):
+        analysis = found[block_id]
         incoming: dict[int, set[str]] = {}
         for name in analysis.uses:
             provider = name_provider.get(name)
             if provider is not None:
                 incoming.setdefault(provider, set()).add(name)
-            readers.setdefault(name, []).append(position)
-        frames = _frame_reads(analysis)
-        local: set[TableName] = set(analysis.local_reads)
-        for table in analysis.reads:
-            provider = table_provider.get(table)
-            is_local = provider is not None and table in local_tables
-            # DuckDB (and Deepnote's dataframe SQL) read a Python variable by name.
-            if table in frames:
-                by_name = name_provider.get(table)
-                if by_name is not None and (provider is None or by_name > provider):
-                    provider, is_local = by_name, True
-                    readers.setdefault(table, []).append(position)
-            if provider is not None:
-                incoming.setdefault(provider, set()).add(table)
-            if is_local:
-                local.add(table)
+            if deleted and name in deleted:
+                readers.setdefault(name, []).append(position)
+        local = _resolve_reads(
+            analysis,
+            position,
+            (name_provider, table_provider, local_tables),
+            incoming,
+            readers if deleted else None,
+        )
         for name in analysis.deletes:
             for reader in readers.get(name, ()):
                 if reader != position:
@@ -112,13 +111,45 @@ def build_dag(
             table_provider[table] = position
             if table in analysis.local_tables:
                 local_tables.add(table)
-            else:
+            elif local_tables:
                 local_tables.discard(table)
         if local:
-            local_reads[block_id] = frozenset(local)
+            local_reads[block_id] = local
         if analysis.local_tables:
             local_writes[block_id] = analysis.local_tables & analysis.writes
     return _dag(order, edges, found, local_reads, local_writes)
+
+
+def _resolve_reads(
+    analysis: CodeAnalysis,
+    position: int,
+    providers: tuple[dict[str, int], dict[str, int], set[TableName]],
+    incoming: dict[int, set[str]],
+    readers: dict[str, list[int]] | None,
+) -> frozenset[TableName]:
+    """Add the providers of the tables a block reads to ``incoming``; return the reads that
+    are notebook-local (a DataFrame read by name, a table the notebook made local)."""
+    local = analysis.local_reads
+    if not analysis.reads:
+        return local
+    name_provider, table_provider, local_tables = providers
+    found: set[TableName] = set(local)
+    frames = _frame_reads(analysis)
+    for table in analysis.reads:
+        provider = table_provider.get(table)
+        is_local = provider is not None and table in local_tables
+        # DuckDB (and Deepnote's dataframe SQL) read a Python variable by name.
+        if table in frames:
+            by_name = name_provider.get(table)
+            if by_name is not None and (provider is None or by_name > provider):
+                provider, is_local = by_name, True
+                if readers is not None:
+                    readers.setdefault(table, []).append(position)
+        if provider is not None:
+            incoming.setdefault(provider, set()).add(table)
+        if is_local:
+            found.add(table)
+    return frozenset(found)
 
 
 def _provide(
@@ -130,7 +161,8 @@ def _provide(
     """Record what a block leaves in the namespace for the blocks after it."""
     imported = analysis.imported_names
     for name in analysis.defines:
-        readers.pop(name, None)
+        if readers:
+            readers.pop(name, None)
         if name in imported:
             name_provider.pop(name, None)  # a module, not data: no edge
         else:

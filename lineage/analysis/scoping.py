@@ -20,7 +20,7 @@ import ast
 from typing import Any
 
 from . import embedded_sql
-from .budget import check as _check
+from .budget import current_budget as _current_budget
 from .cells import parse_cell
 from .connections import connection_dialect
 from .magics import interpret_magic
@@ -98,8 +98,10 @@ class BlockWalker(CallFindings, Definitions, Expressions, IPythonEffects, Scoped
 
     def _body(self, statements: list[ast.stmt]) -> None:
         handlers = _STATEMENTS
+        budget = _current_budget()
         for node in statements:
-            _check(_STEP)  # the budget's checkpoint: one per statement
+            if budget is not None:
+                budget.check(_STEP)  # the budget's checkpoint: one per statement
             handler = handlers.get(type(node))
             if handler is not None:
                 handler(self, node)

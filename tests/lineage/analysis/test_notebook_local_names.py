@@ -28,6 +28,17 @@ LOCAL_CASES = [
         id="a DataFrame SQL on DataFrames reads by name is a local edge",
     ),
     pytest.param(
+        [
+            code("a", "users = load()"),
+            sql("b", "SELECT * FROM users", dialect="duckdb"),
+            code("c", "del users"),
+        ],
+        [("a", "b", ["users"]), ("a", "c", ["users"]), ("b", "c", ["users"])],
+        {"b": {"users"}},
+        {},
+        id="SQL that reads a DataFrame comes before the block that deletes it",
+    ),
+    pytest.param(
         [code("a", "users = load()"), sql("b", "SELECT * FROM users", dialect="postgres")],
         [],
         {},
