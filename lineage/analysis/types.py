@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal, NamedTuple
 
 Name = str  # a Python or Jinja variable name
@@ -103,6 +103,78 @@ class CodeAnalysis:
     local_reads: frozenset[TableName] = frozenset()
     calls: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """Every field as JSON-ready values (sets sorted), for a store to keep whole.
+
+        Examples:
+            >>> statement = SqlStatement("SELECT 1", 1, "execute")
+            >>> a = CodeAnalysis(defines=frozenset({"b", "a"}), sql=(statement,))
+            >>> a.to_json()["defines"], a.to_json()["sql"][0]["role"]
+            (['a', 'b'], 'execute')
+            >>> CodeAnalysis.from_json(a.to_json()) == a
+            True
+        """
+        data: dict[str, Any] = {}
+        for name in _ANALYSIS_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, frozenset):
+                data[name] = sorted(value)
+            elif name == "sql":
+                data[name] = [
+                    {"sql": s.sql, "line": s.line, "role": s.role, "dialect": s.dialect,
+                     "variable": s.variable}
+                    for s in value
+                ]  # fmt: skip
+            elif isinstance(value, tuple):
+                data[name] = list(value)
+            else:
+                data[name] = value
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CodeAnalysis:
+        """An analysis back from `to_json`; keys it does not know are ignored and missing
+        ones (an analysis stored before a field existed) take their defaults.
+
+        Examples:
+            >>> CodeAnalysis.from_json({"uses": ["x"], "later_field": 1}).uses
+            frozenset({'x'})
+        """
+        values: dict[str, Any] = {}
+        for name in _ANALYSIS_FIELDS:
+            if data.get(name) is None:
+                continue  # missing, or stored as null: the default
+            value = data[name]
+            kind = _ANALYSIS_FIELDS[name]
+            if kind is frozenset:
+                values[name] = frozenset(value)
+            elif name == "sql":
+                values[name] = tuple(
+                    SqlStatement(
+                        s["sql"], s.get("line", 1), s.get("role", ""), s.get("dialect"),
+                        s.get("variable"),
+                    )
+                    for s in value
+                )  # fmt: skip
+            elif kind is tuple:
+                values[name] = tuple(value)
+            else:
+                values[name] = value
+        return cls(**values)
+
+
+# Field name -> the container it is kept in (frozenset, tuple) or object for scalars.
+_ANALYSIS_FIELDS: dict[str, type] = {
+    f.name: (
+        frozenset
+        if str(f.type).startswith("frozenset")
+        else tuple
+        if str(f.type).startswith("tuple")
+        else object
+    )
+    for f in fields(CodeAnalysis)
+}
 
 
 class DagEdge(NamedTuple):

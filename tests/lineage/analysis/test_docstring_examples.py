@@ -29,6 +29,7 @@ MODULES = [
     "lineage.analysis.table_names",
     "lineage.analysis.templates",
     "lineage.analysis.type_params",
+    "lineage.analysis.types",
 ]
 
 
