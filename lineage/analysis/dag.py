@@ -63,6 +63,7 @@ def build_dag(
     """
     order: list[BlockId] = []
     found: dict[BlockId, CodeAnalysis] = {}
+    in_order: list[CodeAnalysis] = []
     known = analyses or {}
     deleted: set[str] = set()
     for block in blocks:
@@ -74,6 +75,7 @@ def build_dag(
                 kind, source, variable=variable, dialect=dialect, metadata=metadata
             )
         found[block_id] = analysis
+        in_order.append(analysis)
         if analysis.deletes:
             deleted |= analysis.deletes
     name_provider: dict[str, int] = {}  # name -> position of the last block binding it
@@ -84,8 +86,7 @@ def build_dag(
     local_reads: dict[BlockId, frozenset[TableName]] = {}
     local_writes: dict[BlockId, frozenset[TableName]] = {}
     edges: list[DagEdge] = []
-    for position, block_id in enumerate(order):
-        analysis = found[block_id]
+    for position, (block_id, analysis) in enumerate(zip(order, in_order, strict=True)):
         incoming: dict[int, set[str]] = {}
         for name in analysis.uses:
             provider = name_provider.get(name)
