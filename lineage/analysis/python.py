@@ -127,7 +127,7 @@ def _assemble(walker: BlockWalker, is_complete: bool) -> CodeAnalysis:
             try:
                 lineage = _table_lineage(statement.sql, statement.dialect)
             except BudgetExceeded:
-                is_complete = is_partial = False
+                is_complete, is_partial = False, True
                 continue
             if lineage.confidence != "high" or lineage.error:
                 is_partial = True
@@ -161,8 +161,8 @@ def _assemble(walker: BlockWalker, is_complete: bool) -> CodeAnalysis:
             local_tables.add(payload)
         else:
             writes.add(payload)
-    budget = current_budget()
-    note = budget.note() if budget is not None and not is_complete else ""
+    budget = None if is_complete else current_budget()
+    note = budget.note() if budget is not None else ""
     return CodeAnalysis(
         defines=frozenset(walker.defines),
         uses=frozenset(walker.resolved_uses()),

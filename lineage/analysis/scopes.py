@@ -89,7 +89,7 @@ class ScopedNames:
         self.uses: set[str] = set()
         self.deferred: set[str] = set()  # read by functions: resolved against the whole block
         self.ever_bound: set[str] = set()
-        self.module_bound: set[str] = set()  # bound at module level at some point
+        self.global_only: set[str] = set()  # bound only through `global` in a function
         # Globals a function reads before it assigns them (``global n; n += 1``): only a
         # module-level binding in the block, not the function's own, provides them.
         self.early_globals: set[str] = set()
@@ -104,7 +104,7 @@ class ScopedNames:
         """Names the block reads from outside: immediate reads plus unresolved function reads."""
         uses = self.uses | (self.deferred - self.ever_bound)
         if self.early_globals:
-            uses |= self.early_globals - self.module_bound
+            uses |= self.early_globals - (self.ever_bound - self.global_only)
         return uses - BUILTIN_NAMES
 
     # ------------------------------------------------------------ names
@@ -188,7 +188,8 @@ class ScopedNames:
             scope.bound.add(name)
             self.defines.add(name)
             self.ever_bound.add(name)
-            self.module_bound.add(name)
+            if self.global_only:
+                self.global_only.discard(name)
             if self.imported:
                 self.imported.discard(name)  # rebound by something else than an import
             return
@@ -196,6 +197,8 @@ class ScopedNames:
         if declared == "global":
             # Functions in notebooks are written to be called: a global they
             # assign is a name the block provides.
+            if name not in self.ever_bound:
+                self.global_only.add(name)
             self.defines.add(name)
             self.ever_bound.add(name)
             scope.assigned_globals.add(name)

@@ -20,6 +20,7 @@ import ast
 from typing import Any
 
 from . import embedded_sql
+from .budget import Budget
 from .budget import current_budget as _current_budget
 from .cells import parse_cell
 from .connections import connection_dialect
@@ -68,6 +69,7 @@ class BlockWalker(CallFindings, Definitions, Expressions, IPythonEffects, Scoped
         self._spine_variable: str | None = None  # ...to this name
         self.downgraded: Downgraded | None = None  # PEP 695 syntax rewritten for 3.11
         self._walrus_conflicts: set[str] = set()  # walrus targets that are loop targets too
+        self.budget: Budget | None = _current_budget()  # the block's, checked per statement list
 
     # ------------------------------------------------------------ statements
 
@@ -97,11 +99,23 @@ class BlockWalker(CallFindings, Definitions, Expressions, IPythonEffects, Scoped
         return parsed.error
 
     def _body(self, statements: list[ast.stmt]) -> None:
+        budget = self.budget
+        if budget is not None:
+            if len(statements) > _CHECK_EVERY:
+                self._long_body(statements, budget)
+                return
+            budget.check(_STEP)  # the budget's checkpoint: one per list of statements
         handlers = _STATEMENTS
-        budget = _current_budget()
         for node in statements:
-            if budget is not None:
-                budget.check(_STEP)  # the budget's checkpoint: one per statement
+            handler = handlers.get(type(node))
+            if handler is not None:
+                handler(self, node)
+
+    def _long_body(self, statements: list[ast.stmt], budget: Budget) -> None:
+        handlers = _STATEMENTS
+        for index, node in enumerate(statements):
+            if not index % _CHECK_EVERY:
+                budget.check(_STEP)
             handler = handlers.get(type(node))
             if handler is not None:
                 handler(self, node)
@@ -449,6 +463,7 @@ _FUNCTION_NAMES = embedded_sql.FUNCTION_NAMES
 _STRING_LIKE = frozenset({ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call})
 _IMPORT_FUNCTIONS = frozenset({"import_module", "__import__"})
 _STEP = "python scoping"
+_CHECK_EVERY = 32  # statements between two budget checks in a long statement list
 
 _STATEMENTS: dict[type, Any] = {
     ast.Expr: BlockWalker._expr_statement,
