@@ -32,6 +32,7 @@ from .templates import template_uses
 from .types import CodeAnalysis
 
 _EMPTY = CodeAnalysis()
+_NO_METADATA: Mapping[str, Any] = {}
 
 
 def analyze_block(
@@ -76,15 +77,15 @@ def analyze_block(
         >>> analyze_block("input", "", variable="country").defines
         frozenset({'country'})
     """
-    meta = metadata if isinstance(metadata, Mapping) else {}
-    block_type = meta.get("deepnote_cell_type")
-    deepnote = _DEEPNOTE.get(block_type.strip().lower()) if isinstance(block_type, str) else None
-    if kind in ("code", "python"):
+    if kind == "code" or kind == "python":
         return analyze_code(source, budget_s=budget_s)
     if kind == "sql":
         from .sql_block import analyze_sql_block  # the SQL half, imported when first needed
 
         return analyze_sql_block(source, variable=variable, dialect=dialect, budget_s=budget_s)
+    meta = metadata if metadata and isinstance(metadata, Mapping) else _NO_METADATA
+    block_type = meta.get("deepnote_cell_type")
+    deepnote = _DEEPNOTE.get(block_type.strip().lower()) if isinstance(block_type, str) else None
     if deepnote is not None:
         return deepnote(meta, variable)
     if kind == "input" or (isinstance(block_type, str) and block_type.startswith("input-")):

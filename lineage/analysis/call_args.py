@@ -178,7 +178,8 @@ def report_table(site: CallSite, call: ast.Call, name: str, *, is_write: bool) -
 
 
 def report_local_table(site: CallSite, call: ast.Call, name: str) -> None:
-    """A table ``call`` makes that lives in the session only: written, and notebook-local."""
-    report_table(site, call, name, is_write=True)
+    """A name ``call`` makes that lives in the session only: notebook-local, no table."""
     if name and not has_placeholder(name):
         site.found_local_table(normalize_table(name), call)
+    elif name:
+        site.found_table(name, call, is_write=True)  # the walker lowers confidence

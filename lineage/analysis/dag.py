@@ -94,12 +94,16 @@ def build_dag(
                 incoming.setdefault(provider, set()).add(name)
             if deleted and name in deleted:
                 readers.setdefault(name, []).append(position)
-        local = _resolve_reads(
-            analysis,
-            position,
-            (name_provider, table_provider, local_tables),
-            incoming,
-            readers if deleted else None,
+        local = (
+            _resolve_reads(
+                analysis,
+                position,
+                (name_provider, table_provider, local_tables),
+                incoming,
+                readers if deleted else None,
+            )
+            if analysis.reads
+            else analysis.local_reads
         )
         for name in analysis.deletes:
             for reader in readers.get(name, ()):
@@ -110,14 +114,15 @@ def build_dag(
         _provide(analysis, position, name_provider, readers)
         for table in analysis.writes:
             table_provider[table] = position
-            if table in analysis.local_tables:
-                local_tables.add(table)
-            elif local_tables:
-                local_tables.discard(table)
+            if local_tables:
+                local_tables.discard(table)  # a warehouse table again
+        for table in analysis.locals:  # a temp table or registered frame, read by name
+            table_provider[table] = position
+            local_tables.add(table)
         if local:
             local_reads[block_id] = local
-        if analysis.local_tables:
-            local_writes[block_id] = analysis.local_tables & analysis.writes
+        if analysis.locals:
+            local_writes[block_id] = analysis.locals
     return _dag(order, edges, found, local_reads, local_writes)
 
 
@@ -131,8 +136,6 @@ def _resolve_reads(
     """Add the providers of the tables a block reads to ``incoming``; return the reads that
     are notebook-local (a DataFrame read by name, a table the notebook made local)."""
     local = analysis.local_reads
-    if not analysis.reads:
-        return local
     name_provider, table_provider, local_tables = providers
     found: set[TableName] = set(local)
     frames = _frame_reads(analysis)
@@ -185,6 +188,15 @@ def _frame_reads(analysis: CodeAnalysis) -> frozenset[TableName]:
 
 
 def _fields(block: Any) -> tuple[BlockId, str, str, str | None, str | None, Any]:
+    if type(block) is DagBlock:  # the common case, without the ABC check below
+        return (
+            str(block.id),
+            block.kind or "other",
+            block.source or "",
+            block.variable,
+            block.dialect,
+            block.metadata,
+        )
     if isinstance(block, Mapping):
         return (
             str(block["id"]),

@@ -5,7 +5,7 @@ Three kinds of names never reach the warehouse: DataFrames that SQL reads by nam
 (DuckDB's replacement scans; Deepnote's SQL on DataFrames runs on DuckDB), DataFrames
 registered under a name (``con.register("frame", df)``) and temp views (Spark's
 ``createOrReplaceTempView``), and temporary tables and views created by SQL. The block
-analyses say which names each block makes local (`CodeAnalysis.local_tables`) and which
+analyses say which names each block makes local (`CodeAnalysis.locals`) and which
 unqualified names its SQL could resolve to a DataFrame (`CodeAnalysis.frame_reads`);
 `build_dag` then resolves every read against the nearest earlier definition.
 """

@@ -7,6 +7,7 @@ the SQL it found into tables with `sql.table_lineage`.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from .budget import DEFAULT_BLOCK_BUDGET_S, BudgetExceeded, block_budget, check, current_budget
 from .cells import parse_cell
@@ -110,13 +111,40 @@ def _analyze(source: str) -> CodeAnalysis:
 
 
 def _assemble(walker: BlockWalker, is_complete: bool) -> CodeAnalysis:
+    defines = walker.defines
+    names = {
+        "defines": frozenset(defines),
+        "uses": frozenset(walker.resolved_uses()),
+        "mutates": frozenset(walker.mutates),
+        "imports": frozenset(walker.imports),
+    }
+    if walker.runs:
+        names["runs"] = tuple(dict.fromkeys(walker.runs))
+    if walker.deletes:
+        names["deletes"] = frozenset(walker.deletes - defines)
+    if walker.imported:
+        names["imported_names"] = frozenset(walker.imported & defines)
+    is_partial = walker.is_partial or not is_complete
+    if walker.events:
+        tables, is_complete, is_partial = _tables(walker, is_complete, is_partial)
+        names.update(tables)
+    if not is_complete:
+        budget = current_budget()
+        if budget is not None and budget.note():
+            names["notes"] = (budget.note(),)
+    return CodeAnalysis(confidence="low" if is_partial else "high", **names)
+
+
+def _tables(
+    walker: BlockWalker, is_complete: bool, is_partial: bool
+) -> tuple[dict[str, Any], bool, bool]:
+    """The tables of the SQL and Python I/O the block ran, in order, and which are local."""
     reads: set[str] = set()
     writes: set[str] = set()
     frame_reads: set[str] = set()
-    local_tables: set[str] = set()
+    local: set[str] = set()
     local_reads: set[str] = set()
     statements: list[SqlStatement] = []
-    is_partial = walker.is_partial or not is_complete
     # A table the block itself wrote earlier is not read from another block.
     for kind, payload in walker.events:
         if kind == "sql":
@@ -135,9 +163,10 @@ def _assemble(walker: BlockWalker, is_complete: bool) -> CodeAnalysis:
             for table in sorted(lineage.sources):
                 if has_placeholder(table):
                     is_partial = True
+                elif table in local:
+                    local_reads.add(table)  # a temp table or registered frame made above
                 elif table in writes:
-                    if table in local_tables:
-                        local_reads.add(table)
+                    pass  # written earlier by this block: not read from another one
                 elif table in frames and table in bound:
                     local_reads.add(table)  # a DataFrame this block made, read by name
                 else:
@@ -148,38 +177,28 @@ def _assemble(walker: BlockWalker, is_complete: bool) -> CodeAnalysis:
             for table in lineage.targets:
                 if has_placeholder(table):
                     is_partial = True
+                elif table in temporary:
+                    local.add(table)
                 else:
                     writes.add(table)
-                    if table in temporary:
-                        local_tables.add(table)
         elif kind == "read":
-            if payload not in writes:
-                reads.add(payload)
-            elif payload in local_tables:
+            if payload in local:
                 local_reads.add(payload)
+            elif payload not in writes:
+                reads.add(payload)
         elif kind == "local":
-            local_tables.add(payload)
+            local.add(payload)
         else:
             writes.add(payload)
-    budget = None if is_complete else current_budget()
-    note = budget.note() if budget is not None else ""
-    return CodeAnalysis(
-        defines=frozenset(walker.defines),
-        uses=frozenset(walker.resolved_uses()),
-        mutates=frozenset(walker.mutates),
-        imports=frozenset(walker.imports),
-        reads=frozenset(reads),
-        writes=frozenset(writes),
-        sql=tuple(statements),
-        runs=tuple(dict.fromkeys(walker.runs)),
-        confidence="low" if is_partial else "high",
-        deletes=frozenset(walker.deletes - walker.defines),
-        imported_names=frozenset(walker.imported & walker.defines),
-        frame_reads=frozenset(frame_reads),
-        local_tables=frozenset(local_tables),
-        local_reads=frozenset(local_reads),
-        notes=(note,) if note else (),
-    )
+    found = {
+        "reads": frozenset(reads),
+        "writes": frozenset(writes),
+        "sql": tuple(statements),
+        "frame_reads": frozenset(frame_reads),
+        "locals": frozenset(local),
+        "local_reads": frozenset(local_reads),
+    }
+    return found, is_complete, is_partial
 
 
 def _table_lineage(sql: str, dialect: str | None) -> TableLineage:

@@ -55,7 +55,7 @@ def analyze_sql_block(
         (``{% for a in xs %}`` uses ``xs``, ``{{ t.col }}`` uses ``t``); ``reads`` the
         tables read that the block does not write first, ``writes`` the tables written
         (names built from Jinja placeholders are left out); ``frame_reads`` the reads
-        that may be DataFrames (SQL on DataFrames runs on DuckDB); ``local_tables`` the
+        that may be DataFrames (SQL on DataFrames runs on DuckDB); ``locals`` the
         temporary tables it creates; ``sql`` the rendered SQL; ``error`` set, never
         raised, when the template cannot be parsed or rendered. A template that would
         render without bound, or a block past its budget, gets the tables of its raw
@@ -241,16 +241,17 @@ def _result(
 ) -> CodeAnalysis:
     read = _clean(frozenset(reads))
     written = _clean(frozenset(writes))
+    local = written & frozenset(temporary)
     return CodeAnalysis(
         defines=defines,
         uses=uses,
         reads=read,
-        writes=written,
+        writes=written - local,
         sql=_statement(sql, variable, dialect),
         confidence=confidence,
         error=error,
         frame_reads=frame_names(read) if sees_frames(dialect, "sql-block") else frozenset(),
-        local_tables=written & frozenset(temporary),
+        locals=local,
         notes=notes,
     )
 

@@ -75,9 +75,9 @@ class CodeAnalysis:
         frame_reads: the unqualified names in ``reads`` that the engine running
             the SQL resolves to the notebook's DataFrames when they exist
             (DuckDB's replacement scans, Deepnote's SQL on DataFrames).
-        local_tables: notebook-local tables the block creates, also in
-            ``writes``: DataFrames registered by name (``con.register``), temp
-            views (``createOrReplaceTempView``), ``CREATE TEMP TABLE``/``VIEW``.
+        locals: notebook-local names the block creates, kept out of ``writes``:
+            DataFrames registered by name (``con.register``), temp views
+            (``createOrReplaceTempView``), ``CREATE TEMP TABLE``/``VIEW``.
         local_reads: tables the block's SQL reads that resolve within the block
             itself (its own DataFrames and local tables); not in ``reads``.
         calls: notebooks the block runs as functions (Deepnote's notebook-function
@@ -99,7 +99,7 @@ class CodeAnalysis:
     deletes: frozenset[Name] = frozenset()
     imported_names: frozenset[Name] = frozenset()
     frame_reads: frozenset[TableName] = frozenset()
-    local_tables: frozenset[TableName] = frozenset()
+    locals: frozenset[TableName] = frozenset()
     local_reads: frozenset[TableName] = frozenset()
     calls: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
