@@ -45,6 +45,7 @@ BUILTIN_NAMES: frozenset[str] = frozenset(dir(builtins)) | {
 }
 
 MODULE, FUNCTION, CLASS, COMPREHENSION = 0, 1, 2, 3
+NOTHING: frozenset[str] = frozenset()  # a set not made yet: most blocks never need it
 
 
 class Scope:
@@ -69,7 +70,8 @@ class Scope:
         self.declared: dict[str, str] = {}  # name -> "global" | "nonlocal"
         self.literals: dict[str, str] = {}  # name -> string it was last assigned
         self.dialects: dict[str, str] = {}  # name -> SQL dialect of the connection it holds
-        self.assigned_globals: set[str] = set()  # function scopes: globals assigned so far
+        # Function scopes: the globals assigned so far (rare: made when first needed).
+        self.assigned_globals: set[str] | frozenset[str] = NOTHING
 
 
 class ScopedNames:
@@ -89,14 +91,15 @@ class ScopedNames:
         self.uses: set[str] = set()
         self.deferred: set[str] = set()  # read by functions: resolved against the whole block
         self.ever_bound: set[str] = set()
-        self.global_only: set[str] = set()  # bound only through `global` in a function
+        # The rarely used sets start as the shared empty NOTHING, made on first add.
+        self.global_only: set[str] | frozenset[str] = NOTHING  # bound only via `global`
         # Globals a function reads before it assigns them (``global n; n += 1``): only a
         # module-level binding in the block, not the function's own, provides them.
-        self.early_globals: set[str] = set()
+        self.early_globals: set[str] | frozenset[str] = NOTHING
         self.mutates: set[str] = set()
         # Names deleted from the notebook's namespace that the block read from outside
         # (``del x`` at module level, ``global x; del x`` in a function).
-        self.deletes: set[str] = set()
+        self.deletes: set[str] | frozenset[str] = NOTHING
         # Module-level names whose latest binding in the block is an import.
         self.imported: set[str] = set()
 
@@ -135,7 +138,9 @@ class ScopedNames:
                     and scope.declared.get(name) == "global"
                     and name not in scope.assigned_globals
                 ):
-                    self.early_globals.add(name)
+                    if self.early_globals is NOTHING:
+                        self.early_globals = set()
+                    self.early_globals.add(name)  # type: ignore[union-attr]
                 return
             # Class bodies are visible only to their own statements, not to the
             # functions and comprehensions nested in them.
@@ -189,7 +194,7 @@ class ScopedNames:
             self.defines.add(name)
             self.ever_bound.add(name)
             if self.global_only:
-                self.global_only.discard(name)
+                self.global_only.discard(name)  # type: ignore[union-attr]
             if self.imported:
                 self.imported.discard(name)  # rebound by something else than an import
             return
@@ -198,10 +203,14 @@ class ScopedNames:
             # Functions in notebooks are written to be called: a global they
             # assign is a name the block provides.
             if name not in self.ever_bound:
-                self.global_only.add(name)
+                if self.global_only is NOTHING:
+                    self.global_only = set()
+                self.global_only.add(name)  # type: ignore[union-attr]
             self.defines.add(name)
             self.ever_bound.add(name)
-            scope.assigned_globals.add(name)
+            if scope.assigned_globals is NOTHING:
+                scope.assigned_globals = set()
+            scope.assigned_globals.add(name)  # type: ignore[union-attr]
         elif declared is None:
             scope.bound.add(name)
 
@@ -226,14 +235,19 @@ class ScopedNames:
         if kind == FUNCTION:
             if scope.declared.get(name) == "global":
                 scope.refs.add(name)
-                self.deletes.add(name)
+                self._deleted(name)
             else:
                 self.bind(name)
             return
         if kind == MODULE and name not in scope.bound:
-            self.deletes.add(name)
+            self._deleted(name)
         self.load(name)
         self.unbind(name)
+
+    def _deleted(self, name: str) -> None:
+        if self.deletes is NOTHING:
+            self.deletes = set()
+        self.deletes.add(name)  # type: ignore[union-attr]
 
     def finish_function(
         self, scope: Scope, *, immediate: bool = False, sees_class: bool = False

@@ -32,7 +32,7 @@ from .mutation import (
     has_inplace_true,
     root_name,
 )
-from .scopes import FUNCTION, MODULE, ScopedNames
+from .scopes import FUNCTION, MODULE, NOTHING, ScopedNames
 from .scoping_definitions import Definitions
 from .scoping_expressions import Expressions
 from .scoping_findings import CallFindings, Event
@@ -68,7 +68,8 @@ class BlockWalker(CallFindings, Definitions, Expressions, IPythonEffects, Scoped
         self._spine: set[int] = set()  # calls whose result an assignment binds...
         self._spine_variable: str | None = None  # ...to this name
         self.downgraded: Downgraded | None = None  # PEP 695 syntax rewritten for 3.11
-        self._walrus_conflicts: set[str] = set()  # walrus targets that are loop targets too
+        # Walrus targets that are loop targets too (rare: made when first needed).
+        self._walrus_conflicts: set[str] | frozenset[str] = NOTHING
         self.budget: Budget | None = _current_budget()  # the block's, checked per statement list
 
     # ------------------------------------------------------------ statements

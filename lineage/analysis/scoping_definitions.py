@@ -10,7 +10,7 @@ import ast
 from typing import Any
 
 from . import table_io
-from .scopes import CLASS, COMPREHENSION, FUNCTION, Scope
+from .scopes import CLASS, COMPREHENSION, FUNCTION, NOTHING, Scope
 from .type_params import TypeParam, type_params_of
 
 
@@ -178,6 +178,8 @@ class Definitions:
         scope = self.scope
         while scope.kind == COMPREHENSION and scope.parent is not None:
             if name in scope.bound:
-                self._walrus_conflicts.add(name)
+                if self._walrus_conflicts is NOTHING:
+                    self._walrus_conflicts = set()
+                self._walrus_conflicts.add(name)  # type: ignore[union-attr]
             scope = scope.parent
         self.bind_in(scope, name)
