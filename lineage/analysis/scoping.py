@@ -11,7 +11,8 @@ call to `magics`. It records findings; `python.analyze_code` turns them into a
 The walker is one class in parts, one module per job: statements, names and calls
 here; definitions (``def``, ``class``, lambdas, comprehensions, annotations, type
 parameters) in `scoping_definitions`; the other expressions in `scoping_expressions`;
-IPython's magics in `scoping_ipython`; what calls report in `scoping_findings`.
+IPython's magics in `scoping_ipython`; ``match`` patterns in `scoping_patterns`; what
+calls report in `scoping_findings`.
 """
 
 from __future__ import annotations
@@ -37,10 +38,11 @@ from .scoping_definitions import Definitions
 from .scoping_expressions import Expressions
 from .scoping_findings import CallFindings, Event
 from .scoping_ipython import IPythonEffects
+from .scoping_patterns import Patterns
 from .type_params import Downgraded, is_downgraded_alias, type_params_of
 
 
-class BlockWalker(CallFindings, Definitions, Expressions, IPythonEffects, ScopedNames):
+class BlockWalker(CallFindings, Definitions, Expressions, IPythonEffects, Patterns, ScopedNames):
     """Walks one block's AST in execution order and records what it finds.
 
     After `walk_module`, read `defines`, `uses` (call `resolved_uses`), `mutates`,
@@ -284,43 +286,6 @@ class BlockWalker(CallFindings, Definitions, Expressions, IPythonEffects, Scoped
                 self.unbind(name)
         self._body(node.orelse)
         self._body(node.finalbody)
-
-    def _match(self, node: ast.Match) -> None:
-        self._expr(node.subject)
-        for case in node.cases:
-            self._pattern(case.pattern)
-            if case.guard is not None:
-                self._expr(case.guard)
-            self._body(case.body)
-
-    def _pattern(self, node: ast.pattern) -> None:
-        kind = type(node)
-        if kind is ast.MatchValue:
-            self._expr(node.value)  # type: ignore[attr-defined]
-        elif kind is ast.MatchAs:
-            if node.pattern is not None:  # type: ignore[attr-defined]
-                self._pattern(node.pattern)  # type: ignore[attr-defined]
-            if node.name:  # type: ignore[attr-defined]
-                self.bind(node.name)  # type: ignore[attr-defined]
-        elif kind is ast.MatchStar:
-            if node.name:  # type: ignore[attr-defined]
-                self.bind(node.name)  # type: ignore[attr-defined]
-        elif kind is ast.MatchSequence or kind is ast.MatchOr:
-            for pattern in node.patterns:  # type: ignore[attr-defined]
-                self._pattern(pattern)
-        elif kind is ast.MatchMapping:
-            for key in node.keys:  # type: ignore[attr-defined]
-                self._expr(key)
-            for pattern in node.patterns:  # type: ignore[attr-defined]
-                self._pattern(pattern)
-            if node.rest:  # type: ignore[attr-defined]
-                self.bind(node.rest)  # type: ignore[attr-defined]
-        elif kind is ast.MatchClass:
-            self._expr(node.cls)  # type: ignore[attr-defined]
-            for pattern in node.patterns:  # type: ignore[attr-defined]
-                self._pattern(pattern)
-            for pattern in node.kwd_patterns:  # type: ignore[attr-defined]
-                self._pattern(pattern)
 
     def _import(self, node: ast.Import) -> None:
         module_level = self.scope is self.module
