@@ -264,7 +264,7 @@ def _best_pair(
 
 def _clear_caches() -> None:
     python_analysis._analyze_cached.cache_clear()
-    python_analysis._table_lineage.cache_clear()
+    python_analysis._table_lineage_cached.cache_clear()
     for function in (
         table_lineage,
         getattr(sys.modules.get("lineage.analysis.sql"), "_cached", None),

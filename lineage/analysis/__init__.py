@@ -1,12 +1,22 @@
 """Pure lineage analysis: what blocks define and use, the SQL they run, the block DAG.
 
 No Django here: standard library, sqlglot, networkx, IPython's input
-transformers and jinja2 only. See `analyze_code`, `analyze_sql_block`,
-`table_lineage`, `column_lineage` and `build_dag`.
+transformers and jinja2 only. See `analyze_block` (any block, by kind, Deepnote's
+included), `analyze_code`, `analyze_sql_block`, `table_lineage`, `column_lineage` and
+`build_dag`.
+
+Notebook-local names (DataFrames SQL reads by name, registered frames, temp views and
+tables) are resolved by `build_dag`: `BlockDag.local_reads`, `local_writes` and
+`local_names` say which tables are the notebook's own, and `BlockDag.warehouse_reads`
+/ `warehouse_writes` give a block's tables without them. Every analysis step runs
+within the block's work budget (`budget.block_budget`); a result cut short says so in
+`CodeAnalysis.notes`. `CodeAnalysis.to_json` / `from_json` keep an analysis whole in
+a store.
 """
 
 from __future__ import annotations
 
+from lineage.analysis.blocks import analyze_block
 from lineage.analysis.dag import build_dag
 from lineage.analysis.python import analyze_code
 from lineage.analysis.sql import column_lineage, table_lineage
@@ -29,6 +39,7 @@ __all__ = [
     "DagEdge",
     "SqlStatement",
     "TableLineage",
+    "analyze_block",
     "analyze_code",
     "analyze_sql_block",
     "build_dag",

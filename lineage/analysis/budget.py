@@ -29,9 +29,7 @@ Examples:
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 
 DEFAULT_BLOCK_BUDGET_S = 2.0
@@ -80,22 +78,32 @@ class Budget:
 _current: ContextVar[Budget | None] = ContextVar("tributary_analysis_budget", default=None)
 
 
-@contextmanager
-def block_budget(seconds: float | None = DEFAULT_BLOCK_BUDGET_S) -> Iterator[Budget]:
+class block_budget:  # lower case: used like the function it was, `with block_budget(2.0):`
     """Give the analysis of one block ``seconds`` (None: unbounded) from now.
 
     A budget already open (an outer block) is kept: nested calls share its deadline.
+    A class rather than a generator: every block opens one, so entering costs little.
     """
-    outer = _current.get()
-    if outer is not None:
-        yield outer
-        return
-    budget = Budget(float("inf") if seconds is None else seconds)
-    token = _current.set(budget)
-    try:
-        yield budget
-    finally:
-        _current.reset(token)
+
+    __slots__ = ("_seconds", "_token")
+
+    def __init__(self, seconds: float | None = DEFAULT_BLOCK_BUDGET_S) -> None:
+        self._seconds = seconds
+        self._token: Token[Budget | None] | None = None
+
+    def __enter__(self) -> Budget:
+        outer = _current.get()
+        if outer is not None:
+            return outer
+        seconds = self._seconds
+        budget = Budget(float("inf") if seconds is None else seconds)
+        self._token = _current.set(budget)
+        return budget
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._token is not None:
+            _current.reset(self._token)
+            self._token = None
 
 
 def current_budget() -> Budget | None:

@@ -33,6 +33,9 @@ class CallSite(Protocol):
     def found_run(self, target: str, call: ast.Call) -> None:
         """Another notebook run by ``call``."""
 
+    def found_local_table(self, name: str, call: ast.Call) -> None:
+        """A notebook-local table made by ``call`` (a registered DataFrame, a temp view)."""
+
 
 Handler = Callable[[ast.Call, "ast.AST | None", CallSite], None]
 
@@ -172,3 +175,11 @@ def report_table(site: CallSite, call: ast.Call, name: str, *, is_write: bool) -
         site.found_table(normalize_table(name), call, is_write=is_write)
     elif name:
         site.found_table(name, call, is_write=is_write)  # the walker lowers confidence
+
+
+def report_local_table(site: CallSite, call: ast.Call, name: str) -> None:
+    """A name ``call`` makes that lives in the session only: notebook-local, no table."""
+    if name and not has_placeholder(name):
+        site.found_local_table(normalize_table(name), call)
+    elif name:
+        site.found_table(name, call, is_write=True)  # the walker lowers confidence

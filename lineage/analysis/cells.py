@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .type_params import Downgraded, downgrade, may_have_type_params
+
 # ---------------------------------------------------------------- cell splitting
 
 _CELL_MAGIC_RE = re.compile(r"\A(?:[ \t]*\n)*[ \t]*%%([\w.-]+)[ \t]*([^\n]*)(?:\n|\Z)")
@@ -183,11 +185,14 @@ class ParsedCell:
         tree: the module AST (after IPython's transformation when it was needed).
         magic: a cell magic as (name, line, body, body_line).
         error: why the cell cannot be parsed, for a person.
+        downgraded: set when the tree comes from PEP 695 syntax rewritten for the
+            running Python (see `type_params.downgrade`).
     """
 
     tree: ast.Module | None = None
     magic: tuple[str, str, str, int] | None = None
     error: str | None = None
+    downgraded: Downgraded | None = None
 
 
 def parse_cell(source: str) -> ParsedCell:
@@ -211,6 +216,13 @@ def parse_cell(source: str) -> ParsedCell:
         failure: SyntaxError = error
     except (ValueError, RecursionError, MemoryError) as error:
         return ParsedCell(error=_message(error))
+    if may_have_type_params(source):
+        downgraded = downgrade(source)
+        if downgraded is not None:
+            try:
+                return ParsedCell(tree=ast.parse(downgraded.source), downgraded=downgraded)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                pass  # not (only) PEP 695: report the original error
     if needs_transform(source):
         fast = fast_transform(source)
         if fast is not None:

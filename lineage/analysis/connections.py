@@ -110,13 +110,13 @@ def name_dialect(name: str) -> str | None:
     """A dialect guessed from a conventional variable name (``spark``, ``bq_client``).
 
     Examples:
-        >>> name_dialect("spark"), name_dialect("bq_client"), name_dialect("df")
-        ('spark', 'bigquery', None)
+        >>> name_dialect("spark"), name_dialect("bq_client"), name_dialect("mo"), name_dialect("df")
+        ('spark', 'bigquery', 'duckdb', None)
     """
     lowered = name.lower()
     if "spark" in lowered or lowered in ("sqlcontext", "sql_context", "sqlc", "hc", "ps"):
         return "spark"
-    if "duck" in lowered:
+    if "duck" in lowered or lowered in ("mo", "marimo"):  # marimo's mo.sql runs on DuckDB
         return "duckdb"
     if lowered.startswith("bq") or "bigquery" in lowered:
         return "bigquery"

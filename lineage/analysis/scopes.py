@@ -41,13 +41,25 @@ BUILTIN_NAMES: frozenset[str] = frozenset(dir(builtins)) | {
     "__loader__",
     "__package__",
     "__annotations__",
+    "__class__",  # the implicit closure cell of methods (``super()`` reads it)
 }
 
 MODULE, FUNCTION, CLASS, COMPREHENSION = 0, 1, 2, 3
+NOTHING: frozenset[str] = frozenset()  # a set not made yet: most blocks never need it
 
 
 class Scope:
-    __slots__ = ("bound", "declared", "dialects", "kind", "literals", "mutated", "parent", "refs")
+    __slots__ = (
+        "assigned_globals",
+        "bound",
+        "declared",
+        "dialects",
+        "kind",
+        "literals",
+        "mutated",
+        "parent",
+        "refs",
+    )
 
     def __init__(self, kind: int, parent: Scope | None) -> None:
         self.kind = kind
@@ -58,6 +70,8 @@ class Scope:
         self.declared: dict[str, str] = {}  # name -> "global" | "nonlocal"
         self.literals: dict[str, str] = {}  # name -> string it was last assigned
         self.dialects: dict[str, str] = {}  # name -> SQL dialect of the connection it holds
+        # Function scopes: the globals assigned so far (rare: made when first needed).
+        self.assigned_globals: set[str] | frozenset[str] = NOTHING
 
 
 class ScopedNames:
@@ -77,11 +91,23 @@ class ScopedNames:
         self.uses: set[str] = set()
         self.deferred: set[str] = set()  # read by functions: resolved against the whole block
         self.ever_bound: set[str] = set()
+        # The rarely used sets start as the shared empty NOTHING, made on first add.
+        self.global_only: set[str] | frozenset[str] = NOTHING  # bound only via `global`
+        # Globals a function reads before it assigns them (``global n; n += 1``): only a
+        # module-level binding in the block, not the function's own, provides them.
+        self.early_globals: set[str] | frozenset[str] = NOTHING
         self.mutates: set[str] = set()
+        # Names deleted from the notebook's namespace that the block read from outside
+        # (``del x`` at module level, ``global x; del x`` in a function).
+        self.deletes: set[str] | frozenset[str] = NOTHING
+        # Module-level names whose latest binding in the block is an import.
+        self.imported: set[str] = set()
 
     def resolved_uses(self) -> set[str]:
         """Names the block reads from outside: immediate reads plus unresolved function reads."""
         uses = self.uses | (self.deferred - self.ever_bound)
+        if self.early_globals:
+            uses |= self.early_globals - (self.ever_bound - self.global_only)
         return uses - BUILTIN_NAMES
 
     # ------------------------------------------------------------ names
@@ -106,6 +132,15 @@ class ScopedNames:
                 return
             if kind == FUNCTION:
                 scope.refs.add(name)
+                if (
+                    first
+                    and scope.declared
+                    and scope.declared.get(name) == "global"
+                    and name not in scope.assigned_globals
+                ):
+                    if self.early_globals is NOTHING:
+                        self.early_globals = set()
+                    self.early_globals.add(name)  # type: ignore[union-attr]
                 return
             # Class bodies are visible only to their own statements, not to the
             # functions and comprehensions nested in them.
@@ -158,13 +193,24 @@ class ScopedNames:
             scope.bound.add(name)
             self.defines.add(name)
             self.ever_bound.add(name)
+            if self.global_only:
+                self.global_only.discard(name)  # type: ignore[union-attr]
+            if self.imported:
+                self.imported.discard(name)  # rebound by something else than an import
             return
         declared = scope.declared.get(name) if scope.declared else None
         if declared == "global":
             # Functions in notebooks are written to be called: a global they
             # assign is a name the block provides.
+            if name not in self.ever_bound:
+                if self.global_only is NOTHING:
+                    self.global_only = set()
+                self.global_only.add(name)  # type: ignore[union-attr]
             self.defines.add(name)
             self.ever_bound.add(name)
+            if scope.assigned_globals is NOTHING:
+                scope.assigned_globals = set()
+            scope.assigned_globals.add(name)  # type: ignore[union-attr]
         elif declared is None:
             scope.bound.add(name)
 
@@ -174,16 +220,51 @@ class ScopedNames:
         if scope.kind == MODULE:
             scope.bound.discard(name)
             self.defines.discard(name)
+            self.imported.discard(name)
         elif scope.kind == CLASS:
             scope.bound.discard(name)
 
-    def finish_function(self, scope: Scope, *, immediate: bool = False) -> None:
-        """Resolve a function's free names once its whole body is known."""
+    def delete(self, name: str) -> None:
+        """``del name``: a read of the name, then its removal from the current scope.
+
+        In a function ``del`` makes the name local, unless it is declared ``global``:
+        then the block reads the notebook's ``name`` and removes it.
+        """
+        scope = self.scope
+        kind = scope.kind
+        if kind == FUNCTION:
+            if scope.declared.get(name) == "global":
+                scope.refs.add(name)
+                self._deleted(name)
+            else:
+                self.bind(name)
+            return
+        if kind == MODULE and name not in scope.bound:
+            self._deleted(name)
+        self.load(name)
+        self.unbind(name)
+
+    def _deleted(self, name: str) -> None:
+        if self.deletes is NOTHING:
+            self.deletes = set()
+        self.deletes.add(name)  # type: ignore[union-attr]
+
+    def finish_function(
+        self, scope: Scope, *, immediate: bool = False, sees_class: bool = False
+    ) -> None:
+        """Resolve a function's free names once its whole body is known.
+
+        ``sees_class``: an annotation scope (PEP 649/695) inside a class body sees the
+        names the class has bound, which a function body does not.
+        """
         bound = scope.bound
         declared = scope.declared
         parent = scope.parent
+        class_names = (
+            parent.bound if sees_class and parent is not None and parent.kind == CLASS else ()
+        )
         for name in scope.refs:
-            if name in bound:
+            if name in bound or name in class_names:
                 continue
             if declared.get(name) == "global":
                 self.deferred.add(name)

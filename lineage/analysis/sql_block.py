@@ -11,155 +11,23 @@ with every placeholder truthy and once falsy, so both branches' tables count.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
+from dataclasses import replace
 
 import jinja2
-from jinja2 import meta, nodes
 
+from lineage.analysis import templates
+from lineage.analysis.budget import DEFAULT_BLOCK_BUDGET_S, BudgetExceeded, block_budget, check
+from lineage.analysis.notebook_locals import frame_names, sees_frames, temporary_tables
 from lineage.analysis.sql import table_lineage
 from lineage.analysis.sql_split import as_text
-from lineage.analysis.types import CodeAnalysis, SqlStatement
+from lineage.analysis.templates import MARKER as _MARKER
+from lineage.analysis.templates import TemplateTooCostly
+from lineage.analysis.types import CodeAnalysis, Confidence, SqlStatement, TableLineage
 
-_MARKER = "__jinja_"
 _JINJA_START = re.compile(r"\{\{|\{%|\{#")
 _SAFE_NAME = re.compile(r"[^0-9A-Za-z_]+")
 _GUESS_USES = re.compile(r"\{\{-?\s*([A-Za-z_]\w*)|\{%-?\s*(?:if|elif)\s+(?:not\s+)?([A-Za-z_]\w*)")
 _JINJA_WORDS = frozenset({"", "not", "true", "false", "none", "loop", "range"})
-
-
-class _Value:
-    """Stands in for a Jinja variable the notebook supplies at run time.
-
-    Renders as an identifier (``__jinja_name__``) that parses wherever SQL takes a
-    value, a column or a table name; supports attribute and item access, calls,
-    iteration (one item), arithmetic and comparisons, so templates render without
-    knowing real values. ``truthy`` picks the branch of ``{% if %}`` tests.
-    """
-
-    __slots__ = ("_loops", "_name", "_truthy")
-
-    def __init__(self, name: str, truthy: bool, loops: bool = True) -> None:
-        self._name = name
-        self._truthy = truthy
-        self._loops = loops
-
-    def _child(self, suffix: object) -> _Value:
-        name = f"{self._name}_{_SAFE_NAME.sub('_', str(suffix))}"
-        return _Value(name, self._truthy, self._loops)
-
-    def __str__(self) -> str:
-        return f"{_MARKER}{self._name}__"
-
-    __html__ = __str__
-
-    def __repr__(self) -> str:
-        return str(self)
-
-    def __getattr__(self, name: str) -> _Value:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return self._child(name)
-
-    def __getitem__(self, key: object) -> _Value:
-        return self._child(key)
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        strings = [a for a in args if isinstance(a, str)]
-        # dbt conventions, so dbt-style models keep their table names
-        if self._name == "ref" and strings:
-            return strings[-1]
-        if self._name == "source" and len(strings) >= 2:
-            return f"{strings[0]}.{strings[1]}"
-        if self._name == "config":
-            return ""
-        return self._child("call")
-
-    def __iter__(self) -> Iterator[_Value]:
-        if self._loops:
-            yield self._child("item")
-
-    def __len__(self) -> int:
-        return 1
-
-    def __bool__(self) -> bool:
-        return self._truthy
-
-    def __eq__(self, other: object) -> bool:
-        return self._truthy
-
-    def __ne__(self, other: object) -> bool:
-        return not self._truthy
-
-    __lt__ = __le__ = __gt__ = __ge__ = __contains__ = __eq__
-
-    def __hash__(self) -> int:
-        return hash(self._name)
-
-    def _same(self, *_: Any) -> _Value:
-        return self
-
-    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _same
-    __truediv__ = __rtruediv__ = __floordiv__ = __mod__ = __neg__ = __pos__ = _same
-
-    def __int__(self) -> int:
-        return 1
-
-    def __float__(self) -> float:
-        return 1.0
-
-
-def _passthrough(value: Any = "", *args: Any, **kwargs: Any) -> Any:
-    return value
-
-
-def _inclause(value: Any = "", *args: Any, **kwargs: Any) -> str:
-    return f"({value})"
-
-
-class _LenientMap(dict):
-    """Filters/tests dict that accepts any name (jinjasql's ``sqlsafe``, ``inclause``…)."""
-
-    def __init__(self, base: dict, default: Any) -> None:
-        super().__init__(base)
-        self._default = default
-
-    def __contains__(self, key: object) -> bool:
-        return True
-
-    def __missing__(self, key: str) -> Any:
-        return self._default
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self[key]
-
-
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        autoescape=False,
-        extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"],
-        undefined=jinja2.ChainableUndefined,
-    )
-    filters = dict(env.filters)
-    filters.update({"sqlsafe": _passthrough, "inclause": _inclause, "identifier": _passthrough})
-    env.filters = _LenientMap(filters, _passthrough)
-    env.tests = _LenientMap(dict(env.tests), lambda *a, **k: True)
-    return env
-
-
-_ENV = _environment()
-
-
-def _has_branches(ast: nodes.Template) -> bool:
-    return any(True for _ in ast.find_all((nodes.If, nodes.CondExpr, nodes.Test)))
-
-
-def _render(template: jinja2.Template, names: frozenset[str], truthy: bool) -> str:
-    try:
-        return template.render({name: _Value(name, truthy) for name in names})
-    except (TypeError, ValueError):
-        # "{% for k, v in pairs %}" cannot unpack a one-item placeholder: skip loop bodies
-        return template.render({name: _Value(name, truthy, loops=False) for name in names})
 
 
 def _clean(names: frozenset[str]) -> frozenset[str]:
@@ -168,7 +36,11 @@ def _clean(names: frozenset[str]) -> frozenset[str]:
 
 
 def analyze_sql_block(
-    sql: str, variable: str | None = None, dialect: str | None = None
+    sql: str,
+    variable: str | None = None,
+    dialect: str | None = None,
+    *,
+    budget_s: float | None = DEFAULT_BLOCK_BUDGET_S,
 ) -> CodeAnalysis:
     """Analyse a SQL block: its result variable, Jinja uses, and tables read and written.
 
@@ -176,13 +48,18 @@ def analyze_sql_block(
         sql: the block's source, possibly a Jinja template (``{{ x }}``, ``{% if %}``…).
         variable: the Python name the block's result is bound to, if any.
         dialect: sqlglot dialect of the block's connection.
+        budget_s: the block's work budget (see `budget`); an outer budget wins.
 
     Returns:
         A `CodeAnalysis`: ``defines`` is ``{variable}``; ``uses`` the Jinja variables
         (``{% for a in xs %}`` uses ``xs``, ``{{ t.col }}`` uses ``t``); ``reads`` the
         tables read that the block does not write first, ``writes`` the tables written
-        (names built from Jinja placeholders are left out); ``sql`` the rendered SQL;
-        ``error`` set, never raised, when the template cannot be parsed or rendered.
+        (names built from Jinja placeholders are left out); ``frame_reads`` the reads
+        that may be DataFrames (SQL on DataFrames runs on DuckDB); ``locals`` the
+        temporary tables it creates; ``sql`` the rendered SQL; ``error`` set, never
+        raised, when the template cannot be parsed or rendered. A template that would
+        render without bound, or a block past its budget, gets the tables of its raw
+        text, ``confidence="low"`` and a note.
 
     Examples:
         >>> a = analyze_sql_block(
@@ -192,9 +69,25 @@ def analyze_sql_block(
         (['df'], ['region', 'since'], ['orders'])
         >>> print(analyze_sql_block("SELECT {{ x ", variable="df").error)
         Jinja syntax error on line 1: unexpected end of template, expected 'end of print statement'.
+        >>> runaway = analyze_sql_block("{% for i in range(10**9) %}SELECT 1;{% endfor %}")
+        >>> runaway.confidence, runaway.error  # doctest: +ELLIPSIS
+        ('low', 'Jinja render error: Range too big. The sandbox blocks ranges larger than ...')
     """
     sql = as_text(sql)
     defines = frozenset({variable}) if variable else frozenset()
+    with block_budget(budget_s) as budget:
+        try:
+            analysis = _analyze_template(sql, defines, variable, dialect)
+        except BudgetExceeded:
+            analysis = _broken(sql, defines, _guess_uses(sql), variable, dialect, None)
+        if budget.exceeded:
+            return _with_note(analysis, budget.note())
+        return analysis
+
+
+def _analyze_template(
+    sql: str, defines: frozenset[str], variable: str | None, dialect: str | None
+) -> CodeAnalysis:
     if not _JINJA_START.search(sql):
         return _analysis(sql, [sql], defines, frozenset(), variable, dialect)
     simple = _render_simple(sql)
@@ -202,22 +95,41 @@ def analyze_sql_block(
         rendered_text, simple_uses = simple
         return _analysis(sql, [rendered_text], defines, simple_uses, variable, dialect)
     try:
-        ast = _ENV.parse(sql)
-        uses = frozenset(meta.find_undeclared_variables(ast))
+        tree = templates.parse(sql)
+        uses = templates.undeclared(tree)
     except jinja2.TemplateSyntaxError as error:
         # the parser gave up: the names that open {{ … }} and {% if … %} tags will do
-        guessed = {name for pair in _GUESS_USES.findall(sql) for name in pair} - _JINJA_WORDS
-        return _broken(sql, defines, frozenset(guessed), variable, dialect, _syntax_message(error))
-    except Exception as error:
-        return _broken(sql, defines, frozenset(), variable, dialect, f"Jinja error: {error}")
+        return _broken(sql, defines, _guess_uses(sql), variable, dialect, _syntax_message(error))
+    except TemplateTooCostly as error:
+        return _broken(
+            sql, defines, _guess_uses(sql), variable, dialect, None, f"Not rendered: {error}."
+        )
+    except RecursionError:
+        message = "Jinja error: the template is nested too deeply to analyse"
+        return _broken(sql, defines, _guess_uses(sql), variable, dialect, message)
     try:
-        template = _ENV.from_string(ast)
-        rendered = [_render(template, uses, truthy=True)]
-        if _has_branches(ast):
-            rendered.append(_render(template, uses, truthy=False))
+        template = templates.compile_template(tree)
+        rendered = [templates.render(template, uses, truthy=True)]
+        if templates.has_branches(tree):
+            rendered.append(templates.render(template, uses, truthy=False))
+    except BudgetExceeded:
+        raise
+    except TemplateTooCostly as error:
+        note = f"Rendering stopped: {error}; the tables shown come from the raw template."
+        return _broken(sql, defines, uses, variable, dialect, None, note)
     except Exception as error:  # user templates can fail in any way at render time
         return _broken(sql, defines, uses, variable, dialect, f"Jinja render error: {error}")
     return _analysis(sql, rendered, defines, uses, variable, dialect)
+
+
+def _guess_uses(sql: str) -> frozenset[str]:
+    return frozenset({name for pair in _GUESS_USES.findall(sql) for name in pair} - _JINJA_WORDS)
+
+
+def _with_note(analysis: CodeAnalysis, note: str) -> CodeAnalysis:
+    if not note or note in analysis.notes:
+        return analysis
+    return replace(analysis, confidence="low", notes=(*analysis.notes, note))
 
 
 _SIMPLE_TAG = re.compile(r"\{\{-?(.*?)-?\}\}", re.S)
@@ -277,6 +189,11 @@ def _statement(sql: str, variable: str | None, dialect: str | None) -> tuple[Sql
     return (SqlStatement(sql=text, line=1, role="sql-block", dialect=dialect, variable=variable),)
 
 
+def _lineage(text: str, dialect: str | None) -> TableLineage:
+    check("sql parsing")
+    return table_lineage(text, dialect)
+
+
 def _analysis(
     source: str,
     rendered: list[str],
@@ -288,19 +205,54 @@ def _analysis(
     """Tables of every rendering, merged; the first rendering is the block's SQL."""
     reads: set[str] = set()
     writes: set[str] = set()
+    temporary: set[str] = set()
     is_low = False
     for text in dict.fromkeys(rendered):
-        lineage = table_lineage(text, dialect)
+        lineage = _lineage(text, dialect)
         reads |= lineage.sources
         writes |= lineage.targets
+        temporary |= temporary_tables(text)
         is_low = is_low or lineage.confidence == "low"
+    return _result(
+        defines,
+        uses,
+        reads,
+        writes,
+        temporary,
+        rendered[0] if rendered else source,
+        variable,
+        dialect,
+        "low" if is_low else "high",
+    )
+
+
+def _result(
+    defines: frozenset[str],
+    uses: frozenset[str],
+    reads: set[str] | frozenset[str],
+    writes: set[str] | frozenset[str],
+    temporary: set[str] | frozenset[str],
+    sql: str,
+    variable: str | None,
+    dialect: str | None,
+    confidence: Confidence,
+    error: str | None = None,
+    notes: tuple[str, ...] = (),
+) -> CodeAnalysis:
+    read = _clean(frozenset(reads))
+    written = _clean(frozenset(writes))
+    local = written & frozenset(temporary)
     return CodeAnalysis(
         defines=defines,
         uses=uses,
-        reads=_clean(frozenset(reads)),
-        writes=_clean(frozenset(writes)),
-        sql=_statement(rendered[0] if rendered else source, variable, dialect),
-        confidence="low" if is_low else "high",
+        reads=read,
+        writes=written - local,
+        sql=_statement(sql, variable, dialect),
+        confidence=confidence,
+        error=error,
+        frame_reads=frame_names(read) if sees_frames(dialect, "sql-block") else frozenset(),
+        locals=local,
+        notes=notes,
     )
 
 
@@ -310,16 +262,24 @@ def _broken(
     uses: frozenset[str],
     variable: str | None,
     dialect: str | None,
-    message: str,
+    message: str | None,
+    note: str | None = None,
 ) -> CodeAnalysis:
     """A template that cannot be parsed or rendered: the raw text is scanned for tables."""
-    lineage = table_lineage(sql, dialect)
-    return CodeAnalysis(
-        defines=defines,
-        uses=uses,
-        reads=_clean(lineage.sources),
-        writes=_clean(lineage.targets),
-        sql=_statement(sql, variable, dialect),
-        confidence="low",
-        error=message,
+    try:
+        lineage = _lineage(sql, dialect)
+    except BudgetExceeded:
+        lineage = TableLineage(confidence="low")
+    return _result(
+        defines,
+        uses,
+        lineage.sources,
+        lineage.targets,
+        temporary_tables(sql),
+        sql,
+        variable,
+        dialect,
+        "low",
+        message,
+        (note,) if note else (),
     )

@@ -21,6 +21,7 @@ from .call_args import (
     first_string_arg,
     keyword_arg,
     receiver_root,
+    report_local_table,
     report_table,
     string_values,
 )
@@ -61,7 +62,7 @@ def _temp_view(call: ast.Call, receiver: ast.AST | None, site: CallSite) -> None
         name = names[0]
         if "Global" in call.func.attr:  # type: ignore[attr-defined]
             name = f"global_temp.{name}"
-        report_table(site, call, name, is_write=True)
+        report_local_table(site, call, name)
 
 
 # Conventional names of DuckDB connections and polars/Spark SQL contexts.
@@ -81,7 +82,7 @@ def _register(call: ast.Call, receiver: ast.AST | None, site: CallSite) -> None:
         call.args[0] if call.args else keyword_arg(call, ("view_name", "name")), site
     )
     if names and not is_path(names[0]):
-        report_table(site, call, names[0], is_write=True)
+        report_local_table(site, call, names[0])
 
 
 def _read_table(call: ast.Call, receiver: ast.AST | None, site: CallSite) -> None:

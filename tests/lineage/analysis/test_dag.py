@@ -64,8 +64,48 @@ EDGE_CASES = [
     ),
     pytest.param(
         [code("a", "import pandas as pd"), code("b", "df = pd.read_csv('x.csv')")],
-        [("a", "b", ["pd"])],
-        id="imports are definitions",
+        [],
+        id="an import is a module dependency, not an edge",
+    ),
+    pytest.param(
+        [code("a", "from helpers import clean"), code("b", "tidy = clean(raw)")],
+        [],
+        id="a from-import is a module dependency too",
+    ),
+    pytest.param(
+        [code("a", "pd = make_frame_lib()"), code("b", "import pandas as pd"), code("c", "pd.x")],
+        [],
+        id="an import hides an earlier value of the same name",
+    ),
+    pytest.param(
+        [code("a", "import json"), code("b", "json = {'k': 1}"), code("c", "print(json)")],
+        [("b", "c", ["json"])],
+        id="a name rebound after its import is data again",
+    ),
+    pytest.param(
+        [code("a", "import numpy as np\nnp = np.float32"), code("b", "x = np(1)")],
+        [("a", "b", ["np"])],
+        id="a block whose last binding is not the import provides data",
+    ),
+    pytest.param(
+        [code("a", "x = 0"), code("b", "y = x"), code("c", "del x")],
+        [("a", "b", ["x"]), ("a", "c", ["x"]), ("b", "c", ["x"])],
+        id="a block that deletes a name comes after the blocks that read it",
+    ),
+    pytest.param(
+        [code("a", "x = 0"), code("b", "y = x"), code("c", "def f():\n    global x\n    del x")],
+        [("a", "b", ["x"]), ("a", "c", ["x"]), ("b", "c", ["x"])],
+        id="a global deleted in a function orders the same way",
+    ),
+    pytest.param(
+        [code("a", "x = 0"), code("b", "del x"), code("c", "print(x)")],
+        [("a", "b", ["x"])],
+        id="after a del nothing provides the name",
+    ),
+    pytest.param(
+        [code("a", "x = 0"), code("b", "y = x"), code("c", "x = 1"), code("d", "del x")],
+        [("a", "b", ["x"]), ("c", "d", ["x"])],
+        id="readers of an older value are not ordered before the delete",
     ),
     pytest.param(
         [code("a", "def f(v):\n    return v * K"), code("b", "K = 2"), code("c", "f(3)")],

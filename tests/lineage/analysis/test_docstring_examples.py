@@ -9,6 +9,7 @@ import pytest
 
 MODULES = [
     "lineage.analysis.budget",
+    "lineage.analysis.blocks",
     "lineage.analysis.call_args",
     "lineage.analysis.cells",
     "lineage.analysis.connections",
@@ -17,6 +18,7 @@ MODULES = [
     "lineage.analysis.magic_effects",
     "lineage.analysis.magics",
     "lineage.analysis.mutation",
+    "lineage.analysis.notebook_locals",
     "lineage.analysis.python",
     "lineage.analysis.scopes",
     "lineage.analysis.scoping",
@@ -25,6 +27,9 @@ MODULES = [
     "lineage.analysis.strings",
     "lineage.analysis.table_io",
     "lineage.analysis.table_names",
+    "lineage.analysis.templates",
+    "lineage.analysis.type_params",
+    "lineage.analysis.types",
 ]
 
 

@@ -6,6 +6,8 @@ import pytest
 
 from lineage.analysis.python import analyze_code
 
+from .scoping_cases import ALL_CASES
+
 
 def _p(source: str, defines: set[str], uses: set[str], case: str):
     return pytest.param(source, frozenset(defines), frozenset(uses), id=case)
@@ -456,3 +458,11 @@ def test_a_long_generated_concatenation_is_analysed_without_recursing_per_term()
 
     assert analysis.error is None
     assert len(analysis.uses) == 900
+
+
+@pytest.mark.parametrize(("source", "defines", "uses"), ALL_CASES)
+def test_it_follows_pythons_binding_rules(source, defines, uses):
+    analysis = analyze_code(source)
+
+    assert analysis.error is None
+    assert (analysis.defines, analysis.uses) == (defines, uses)

@@ -113,14 +113,25 @@ def test_dbt_ref_and_source_give_their_tables():
     assert analysis.reads == {"stg_orders", "stripe.charges"}
 
 
-def test_a_table_the_block_creates_and_reads_is_not_a_read():
+def test_a_temporary_table_the_block_creates_and_reads_is_local_not_a_read():
     analysis = analyze_sql_block(
         "CREATE TEMP TABLE recent AS SELECT * FROM events WHERE ts > {{ since }};\n"
         "SELECT count(*) FROM recent"
     )
 
     assert analysis.reads == {"events"}
-    assert analysis.writes == {"recent"}
+    assert analysis.writes == set()
+    assert analysis.locals == {"recent"}
+
+
+def test_a_table_the_block_creates_and_reads_is_not_a_read():
+    analysis = analyze_sql_block(
+        "CREATE TABLE mart.recent AS SELECT * FROM events WHERE ts > {{ since }};\n"
+        "SELECT count(*) FROM mart.recent"
+    )
+
+    assert analysis.reads == {"events"}
+    assert analysis.writes == {"mart.recent"}
 
 
 def test_the_rendered_sql_replaces_variables_with_placeholders():
