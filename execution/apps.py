@@ -8,4 +8,8 @@ class ExecutionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from catalog.assets.sections import register_section
         from execution import receivers  # noqa: F401  (connects the signal receivers)
+
+        register_section(slot="runs", template="execution/_asset_runs.html", kinds=("table", "app"))
+        register_section(slot="run_form", template="execution/_app_run_form.html", kinds=("app",))

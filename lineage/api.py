@@ -7,8 +7,18 @@ from rest_framework.response import Response
 
 from accounts.errors import InvalidInput
 from lineage import selectors
-from lineage.query import MAX_DEPTH, parse_lineage_query
-from lineage.serializers import ImpactSerializer, LineageSerializer, impact_data, view_data
+from lineage.explore import explore
+from lineage.query import MAX_DEPTH, MAX_URN_CHARS, parse_lineage_query
+from lineage.serializers import (
+    AssetSummarySerializer,
+    ImpactSerializer,
+    LineageSerializer,
+    explore_data,
+    impact_data,
+    summary_data,
+    view_data,
+)
+from lineage.summary import asset_summary
 from lineage.urns import kind_of
 
 # The most nodes one answer holds; past it the nearest are kept and "truncated" is set.
@@ -23,6 +33,19 @@ URN = OpenApiParameter("urn", str, required=True, description="e.g. table:duckdb
         OpenApiParameter("direction", str, enum=["upstream", "downstream", "both"]),
         OpenApiParameter("depth", int, description=f"1 to {MAX_DEPTH}, default 3"),
         OpenApiParameter("level", str, enum=["notebook", "block", "column"]),
+        OpenApiParameter(
+            "hidden",
+            str,
+            enum=["workspace"],
+            description="workspace: hidden nodes get an id stable for the caller and their "
+            "workspace, to fold them per workspace (the explorer's answer)",
+        ),
+        OpenApiParameter(
+            "columns",
+            str,
+            enum=["1"],
+            description="1: tables list their columns, with column edges",
+        ),
     ],
     responses=LineageSerializer,
 )
@@ -30,8 +53,22 @@ URN = OpenApiParameter("urn", str, required=True, description="e.g. table:duckdb
 def lineage(request: Request) -> Response:
     """The lineage around one asset; nodes the caller may not see are restricted placeholders."""
     query = parse_lineage_query(request.query_params)
+    hidden = _flag(request.query_params, "hidden", "workspace")
+    with_columns = _flag(request.query_params, "columns", "1")
+    if hidden or with_columns:
+        view = explore(request.user, query, max_nodes=API_MAX_NODES, with_columns=with_columns)
+        return Response(explore_data(view))
     view = selectors.lineage_for(request.user, query, max_nodes=API_MAX_NODES)
     return Response(view_data(view))
+
+
+def _flag(params, name: str, value: str) -> bool:
+    raw = params.get(name)
+    if raw in (None, ""):
+        return False
+    if raw != value:
+        raise InvalidInput(f"'{name}' must be '{value}' or left out, got '{raw[:40]}'.", field=name)
+    return True
 
 
 @extend_schema(parameters=[URN], responses=ImpactSerializer)
@@ -42,3 +79,13 @@ def impact(request: Request) -> Response:
     if not kind_of(urn):
         raise InvalidInput("'urn' must be an asset URN, e.g. table:duckdb://demo/raw.events.")
     return Response(impact_data(selectors.impact_for(request.user, urn)))
+
+
+@extend_schema(parameters=[URN], responses=AssetSummarySerializer)
+@api_view(["GET"])
+def asset(request: Request) -> Response:
+    """One asset of the graph as the explorer's side panel shows it (404 when hidden)."""
+    urn = (request.query_params.get("urn") or "").strip()
+    if not kind_of(urn) or len(urn) > MAX_URN_CHARS:
+        raise InvalidInput("'urn' must be an asset URN, e.g. table:duckdb://demo/raw.events.")
+    return Response(summary_data(asset_summary(request.user, urn)))

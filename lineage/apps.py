@@ -8,4 +8,9 @@ class LineageConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from catalog.assets.sections import register_section
         from lineage import receivers  # noqa: F401  (connects the signal receivers)
+
+        register_section(
+            slot="lineage", template="lineage/_asset_lineage.html", kinds=("table", "metric", "app")
+        )

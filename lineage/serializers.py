@@ -11,6 +11,23 @@ class LineageNodeSerializer(serializers.Serializer):
     name = serializers.CharField(allow_null=True, help_text="null when restricted")
     workspace = serializers.CharField(allow_null=True, help_text="null when restricted")
     restricted = serializers.BooleanField()
+    # With hidden=workspace or columns=1 (the explorer's answer):
+    label = serializers.CharField(
+        required=False, allow_null=True, help_text="A short name to draw; null when restricted"
+    )
+    distance = serializers.IntegerField(required=False, help_text="Hops from the nearest centre")
+    upstream = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Neighbours upstream in the whole graph"
+    )
+    downstream = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Neighbours downstream in the whole graph"
+    )
+    columns = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        allow_null=True,
+        help_text="A visible table's columns (with columns=1)",
+    )
 
 
 class LineageEdgeSerializer(serializers.Serializer):
@@ -19,11 +36,22 @@ class LineageEdgeSerializer(serializers.Serializer):
     kind = serializers.CharField()
 
 
+class ColumnEdgeSerializer(serializers.Serializer):
+    source = serializers.CharField()
+    target = serializers.CharField()
+
+
 class LineageSerializer(serializers.Serializer):
     nodes = LineageNodeSerializer(many=True)
     edges = LineageEdgeSerializer(many=True)
     truncated = serializers.BooleanField(
         help_text="More lies beyond the depth asked, or past the node limit"
+    )
+    centres = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="The ids the question started from"
+    )
+    column_edges = ColumnEdgeSerializer(
+        many=True, required=False, help_text="Column to column, among the tables drawn (columns=1)"
     )
 
 
@@ -66,4 +94,61 @@ def impact_data(report) -> dict:
         "columns": [node_data(n) for n in report.columns],
         "owners": report.owners,
         "restricted": report.restricted,
+    }
+
+
+def explore_data(view) -> dict:
+    """The explorer's answer (``lineage.explore.ExploreView``) as JSON."""
+    nodes = []
+    for n in view.nodes:
+        data = {
+            "urn": n.id,
+            "kind": n.kind,
+            "name": n.name,
+            "workspace": n.workspace,
+            "restricted": n.restricted,
+            "label": n.label,
+            "distance": n.distance,
+            "upstream": n.upstream,
+            "downstream": n.downstream,
+        }
+        if n.columns is not None:
+            data["columns"] = list(n.columns)
+        nodes.append(data)
+    return {
+        "nodes": nodes,
+        "edges": [{"source": e.source, "target": e.target, "kind": e.kind} for e in view.edges],
+        "truncated": view.truncated,
+        "centres": list(view.centres),
+        "column_edges": [{"source": s, "target": t} for s, t in view.column_edges],
+    }
+
+
+class AssetSummarySerializer(serializers.Serializer):
+    urn = serializers.CharField()
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    label = serializers.CharField()
+    workspace = serializers.CharField(allow_null=True)
+    title = serializers.CharField(allow_blank=True)
+    owner = serializers.CharField(allow_blank=True)
+    description = serializers.CharField(allow_blank=True, help_text="Markdown source, unrendered")
+    tags = serializers.ListField(child=serializers.CharField())
+    url = serializers.CharField(help_text="The asset's page")
+    lineage_url = serializers.CharField(help_text="The explorer centred on it")
+
+
+def summary_data(summary) -> dict:
+    return {
+        "urn": summary.urn,
+        "kind": summary.kind,
+        "name": summary.name,
+        "label": summary.label,
+        "workspace": summary.workspace,
+        "title": summary.title,
+        "owner": summary.owner,
+        "description": summary.description,
+        "tags": list(summary.tags),
+        "url": summary.url,
+        "lineage_url": summary.lineage_url,
     }

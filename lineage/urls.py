@@ -11,4 +11,5 @@ urlpatterns = [
 api_urlpatterns = [
     path("lineage/", api.lineage, name="api-lineage"),
     path("lineage/impact/", api.impact, name="api-lineage-impact"),
+    path("lineage/asset/", api.asset, name="api-lineage-asset"),
 ]

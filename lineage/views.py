@@ -1,23 +1,35 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from accounts.access import visible
 from accounts.errors import InvalidInput
 from accounts.models import Workspace
 from lineage import selectors
-from lineage.drawing import draw, label_of, title_of
-from lineage.graph import DIRECTIONS, LEVELS
+from lineage.api import API_MAX_NODES
+from lineage.drawing import label_of, title_of
+from lineage.explore import explore
+from lineage.graph import DIRECTIONS
 from lineage.query import parse_lineage_query
-from lineage.svg import EDGE_STYLES, KIND_COLOURS, RESTRICTED_COLOUR
+from lineage.serializers import explore_data
+from lineage.svg import EDGE_STYLES, KIND_COLOURS, LANE_FILLS, RESTRICTED_COLOUR
 from lineage.urns import kind_of
 
-# Past this many nodes the page draws the nearest ones and offers the rest.
+# Past this many nodes a neighbourhood starts collapsed: the explorer draws the depth
+# that fits and shows on each node how many neighbours it has not drawn yet.
 DRAWN_NODES = 300
 MAX_DRAWN_NODES = 5000
+
+# Table cards list their columns while the drawing has at most this many nodes.
+OPEN_CARDS_BELOW = 150
+# Columns are rows of their tables' cards, not a level of their own.
+EXPLORER_LEVELS = ("notebook", "block")
 
 LEGEND_EDGES = {
     "reads": "is read by",
@@ -44,47 +56,55 @@ def _limit(raw: str | None) -> int:
 @require_GET
 @login_required
 def lineage_page(request: HttpRequest) -> HttpResponse:
+    """The explorer: the first answer embedded as JSON, the rest fetched by static/lineage/."""
     if "urn" not in request.GET:
         return render(request, "lineage/graph.html", {"query": None})
     query = parse_lineage_query(request.GET)
     limit = _limit(request.GET.get("limit"))
     user = request.user
-    raw = selectors.raw_lineage(user, query)
-    expanded = [
-        urn
-        for urn in request.GET.getlist("expand")
-        if kind_of(urn) == "notebook" and urn in raw.distance
-    ]
-    raw = selectors.expand_notebooks(raw, expanded, user)
-    raw, hidden = selectors.collapse(raw, limit)
-    view = selectors.redact(user, raw)
-    shown_ids = {n.id for n in view.nodes}
-    expanded = [urn for urn in expanded if urn in shown_ids]  # never echo a hidden URN
-    slugs = {n.workspace for n in view.nodes if n.workspace}
-    lane_names = dict(Workspace.objects.filter(slug__in=slugs).values_list("slug", "name"))
-    base = reverse("lineage")
-    drawing = draw(view, query, base=base, expanded=expanded, lane_names=lane_names)
+    # Columns are drawn as rows of their tables' cards: a column level question is asked
+    # at the notebook level, and the column's path is highlighted.
+    asked = replace(query, level="notebook") if query.level == "column" else query
+    view = explore(user, asked, max_nodes=API_MAX_NODES, with_columns=True)
     centre = selectors.describe_urn(user, query.urn)
     to = (request.GET.get("to") or "").strip()
     if to and not kind_of(to):
         raise InvalidInput("'to' must be an asset URN.", field="to")
     path = selectors.path_between(user, query.urn, to, query.level) if to else None
     kind = kind_of(query.urn)
+    lane_names = dict(visible(user, Workspace.objects.all()).values_list("slug", "name"))
+    config = {
+        "query": {
+            "urn": asked.urn,
+            "level": asked.level,
+            "direction": asked.direction,
+            "depth": asked.depth,
+        },
+        "answer": explore_data(view),
+        "focus": query.urn if kind == "column" else None,
+        "limit": limit,
+        "open_cards_below": OPEN_CARDS_BELOW,
+        "page": reverse("lineage"),
+        "api": reverse("api-lineage"),
+        "asset_api": reverse("api-lineage-asset"),
+        "asset_page": reverse("asset"),
+        "lane_names": lane_names,
+        "kind_colours": KIND_COLOURS,
+        "edge_styles": {**EDGE_STYLES, "bridged": ("#98a2b3", "2 4")},
+        "lane_fills": LANE_FILLS,
+    }
+    shown = [n for n in view.nodes if not n.restricted]
     return render(
         request,
         "lineage/graph.html",
         {
             "query": query,
             "directions": DIRECTIONS,
-            "levels": LEVELS,
+            "levels": EXPLORER_LEVELS,
             "centre": centre,
             "centre_label": centre.name if centre.kind == "table" else label_of(centre),
             "centre_title": title_of(centre),
-            "view": view,
-            "drawing": drawing,
-            "hidden": hidden,
-            "more_url": _more_url(request, limit, hidden),
-            "all_url": _more_url(request, limit, hidden, everything=True),
+            "config": config,
             "impact": (
                 selectors.impact_for(user, query.urn) if kind in ("table", "column") else None
             ),
@@ -97,16 +117,8 @@ def lineage_page(request: HttpRequest) -> HttpResponse:
             ],
             "path": path,
             "path_to": selectors.describe_urn(user, to) if to else None,
-            "nodes": [n for n in view.nodes if not n.restricted],
-            "restricted_count": sum(1 for n in view.nodes if n.restricted),
+            "nodes": shown,
+            "restricted_count": len(view.nodes) - len(shown),
+            "truncated": view.truncated,
         },
     )
-
-
-def _more_url(request: HttpRequest, limit: int, hidden: int, everything: bool = False) -> str:
-    if not hidden:
-        return ""
-    params = request.GET.copy()
-    step = hidden if everything else min(hidden, DRAWN_NODES)
-    params["limit"] = str(min(limit + step, MAX_DRAWN_NODES))
-    return f"{reverse('lineage')}?{params.urlencode()}"

@@ -7,13 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.template.loader import select_template
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import can
 from accounts.errors import DomainError, InvalidInput
 from catalog.assets import selectors
+from catalog.assets.sections import sections_for
 from catalog.documentation.from_notebooks import notebook_summary
 from catalog.documentation.revisions import (
     as_text,
@@ -22,26 +22,6 @@ from catalog.documentation.revisions import (
     pending_reviews,
 )
 
-# Sections other apps add to asset pages, included when they exist: the lineage app's
-# graph of an asset, the execution app's runs of it. Each is rendered with the page's
-# context (``asset``, ``urn``, ``kind``).
-SECTION_TEMPLATES = {
-    "lineage": "lineage/_asset_lineage.html",
-    "runs": "execution/_asset_runs.html",
-    "run_form": "execution/_app_run_form.html",
-}
-
-
-def _sections() -> dict[str, str]:
-    found = {}
-    for name, template_name in SECTION_TEMPLATES.items():
-        try:
-            select_template([template_name])
-        except Exception:  # TemplateDoesNotExist: that app has not added it yet
-            continue
-        found[name] = template_name
-    return found
-
 
 def _page_context(request, asset, kind: str) -> dict:
     return {
@@ -49,7 +29,7 @@ def _page_context(request, asset, kind: str) -> dict:
         "urn": asset.urn,
         "kind": kind,
         "can_edit": can(request.user, "edit", asset),
-        "sections": _sections(),
+        "sections": sections_for(kind),
     }
 
 

@@ -72,3 +72,44 @@ def _atx_h1_text(line: str) -> str | None:
     if without_closing != text and (not without_closing or without_closing[-1] in " \t"):
         text = without_closing.rstrip(" \t")
     return text.strip() or None
+
+
+_BLOCK_NAME_CHARS = 60
+
+
+def block_name(
+    kind: str,
+    *,
+    variable: str = "",
+    defines: Iterable[str] = (),
+    source: str = "",
+    position: int = 0,
+) -> str:
+    """What to call a block on a page: what it is, never its id.
+
+    The variable a SQL (or input) block fills, else the first name the block defines,
+    else the first line of a markdown block, else its place in the notebook (1-based).
+
+    Examples:
+        >>> block_name("sql", variable="daily", source="SELECT 1")
+        'daily'
+        >>> block_name("code", defines=["model", "fit"], position=3)
+        'model'
+        >>> block_name("markdown", source="\\n## Billing, day by day\\nMore text")
+        'Billing, day by day'
+        >>> block_name("code", source="print(1)", position=3)
+        'block 4'
+    """
+    if variable:
+        return variable[:_BLOCK_NAME_CHARS]
+    for name in defines:
+        if name:
+            return name[:_BLOCK_NAME_CHARS]
+    if kind == "markdown":
+        for line in source.splitlines():
+            text = line.strip().lstrip("#>*-").strip()
+            if text:
+                return (
+                    text if len(text) <= _BLOCK_NAME_CHARS else text[: _BLOCK_NAME_CHARS - 1] + "…"
+                )
+    return f"block {position + 1}"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import template
 
 from catalog.documentation.from_notebooks import notebook_summary as summary_of
+from catalog.formats.titles import block_name as name_of_block
 from catalog.rendering import render_code, render_markdown, render_output
 
 register = template.Library()
@@ -29,3 +30,19 @@ def workspace_connections(user, workspace):
     from catalog.assets.selectors import connections_for
 
     return list(connections_for(user, workspace))
+
+
+@register.filter("block_name")
+def block_name(block) -> str:
+    """``{{ block|block_name }}``: what the block is (its variable, first definition, first
+    markdown line or place), never its id. Select the block's ``analysis`` with it."""
+    if block is None:
+        return ""
+    data = block.analysis.data if block.analysis_id else {}
+    return name_of_block(
+        block.kind,
+        variable=block.variable,
+        defines=data.get("defines", ()),
+        source=block.source,
+        position=block.position,
+    )

@@ -12,6 +12,8 @@ from django import template
 from django.urls import reverse
 
 from lineage.diff import version_diff
+from lineage.drawing import label_of
+from lineage.neighbourhood import compact_lineage
 from lineage.selectors import notebook_dependencies
 
 register = template.Library()
@@ -46,3 +48,15 @@ def lineage_diff(context, notebook, old, new):
     if old is None or new is None:
         return {"diff": None}
     return {"diff": version_diff(_user(context), notebook, old, new), "old": old, "new": new}
+
+
+@register.simple_tag(takes_context=True)
+def asset_lineage(context, urn: str):
+    """``{% asset_lineage urn as lineage %}``: the compact lineage of an asset page."""
+    return compact_lineage(_user(context), urn)
+
+
+@register.simple_tag
+def node_label(node) -> str:
+    """``{% node_label node %}``: a lineage node's short name (redacted ones by kind)."""
+    return label_of(node)

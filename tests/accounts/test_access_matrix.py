@@ -232,6 +232,9 @@ EXPECTATIONS: dict[str, Case] = {
     "api-lineage-impact": Case(
         at_least("viewer", grantee=200, anon=403), data=lambda w: {"urn": w.notebook.urn}
     ),
+    "api-lineage-asset": Case(
+        at_least("viewer", grantee=200, anon=403), data=lambda w: {"urn": w.notebook.urn}
+    ),
     # Execution: running an app needs the run action (a refusal is a 404, and audited);
     # a run is seen by whoever sees its app, cancelled by its starter or an editor.
     "app-run": Case(at_least("runner", below=404), kwargs=lambda w: _kb(w, "app")),

@@ -64,8 +64,16 @@ def test_the_page_source_names_no_restricted_node(client, viewer, demo):
     assert response.status_code == 200
     for secret in ANALYTICS_SECRETS:
         assert secret not in html
-    assert 'class="node node-notebook restricted"' in html
-    assert "<title>A notebook you may not see</title>" in html
+    hidden = [
+        n
+        for n in json.loads(html.split('type="application/json">')[1].split("</script>")[0])[
+            "answer"
+        ]["nodes"]
+        if n["restricted"]
+    ]
+    assert hidden and {n["workspace"] for n in hidden} == {"analytics"}
+    assert all(n["name"] is None and n["label"] is None for n in hidden)
+    assert all(n["urn"].startswith("hidden:") for n in hidden)
     assert "you may not see" in html
 
 
