@@ -84,6 +84,7 @@ def audited_against_direct(runner, rounds: int) -> tuple[float, float, float]:
     """Best seconds of: the audited run, the same cells through our gateway client alone
     (no database, no audit: the hop), the same cells straight to a kernel."""
     from catalog.models import App
+    from urns import parse_urn
     from execution.gateway import get_local_gateway
     from execution.program import RELEASE_CODE, boot_code
     from execution.selectors import cells_of_run
@@ -139,8 +140,8 @@ def reactive_against_full(runner, rounds: int) -> list[tuple[str, float, float, 
 
     rows = []
     for urn, (base, changed) in DEMO_APPS.items():
-        workspace, slug = urn.removeprefix("app:").split("/")
-        app = App.objects.get(workspace__slug=workspace, slug=slug)
+        parsed = parse_urn(urn)
+        app = App.objects.get(workspace__slug=parsed.workspace, slug=parsed.name)
         best = {"reactive": float("inf"), "cold": float("inf"), "warm": float("inf")}
         saved_estimate = 0.0
         for _ in range(rounds):

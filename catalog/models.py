@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from accounts.models import Workspace
+from urns import AssetKind, version_urn
 
 
 class BlockKind(models.TextChoices):
@@ -54,7 +55,7 @@ class Notebook(models.Model):
 
     @property
     def urn(self) -> str:
-        return f"notebook:{self.workspace.slug}/{self.path}"
+        return AssetKind.NOTEBOOK.urn(self.workspace.slug, self.path)
 
 
 class NotebookVersion(models.Model):
@@ -93,7 +94,7 @@ class NotebookVersion(models.Model):
 
     @property
     def urn(self) -> str:
-        return f"{self.notebook.urn}@v{self.number}"
+        return version_urn(self.notebook.urn, self.number)
 
 
 class BlockAnalysis(models.Model):
@@ -132,7 +133,7 @@ class Block(models.Model):
         return f"{self.kind} block {self.block_id}"
 
     def urn_for(self, notebook: Notebook) -> str:
-        return f"block:{notebook.workspace.slug}/{notebook.path}#{self.block_id}"
+        return AssetKind.BLOCK.urn(notebook.workspace.slug, notebook.path, self.block_id)
 
 
 class IngestStatus(models.TextChoices):
@@ -251,7 +252,7 @@ class Table(DocumentedAsset):
 
     @property
     def urn(self) -> str:
-        return f"table:{self.warehouse}/{self.name}"
+        return AssetKind.TABLE.urn(self.warehouse, self.name)
 
 
 class Column(models.Model):
@@ -273,7 +274,7 @@ class Column(models.Model):
 
     @property
     def urn(self) -> str:
-        return f"column:{self.table.warehouse}/{self.table.name}.{self.name}"
+        return AssetKind.COLUMN.urn(self.table.warehouse, self.table.name, self.name)
 
 
 class Metric(DocumentedAsset):
@@ -298,7 +299,7 @@ class Metric(DocumentedAsset):
 
     @property
     def urn(self) -> str:
-        return f"metric:{self.workspace.slug}/{self.name}"
+        return AssetKind.METRIC.urn(self.workspace.slug, self.name)
 
 
 class App(DocumentedAsset):
@@ -324,7 +325,7 @@ class App(DocumentedAsset):
 
     @property
     def urn(self) -> str:
-        return f"app:{self.workspace.slug}/{self.slug}"
+        return AssetKind.APP.urn(self.workspace.slug, self.slug)
 
 
 class NotebookTable(models.Model):

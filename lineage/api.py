@@ -7,9 +7,9 @@ from rest_framework.response import Response
 
 from accounts.errors import InvalidInput
 from lineage import selectors
+from lineage.graph import lineage_kind
 from lineage.query import MAX_DEPTH, parse_lineage_query
 from lineage.serializers import ImpactSerializer, LineageSerializer, impact_data, view_data
-from lineage.urns import kind_of
 
 # The most nodes one answer holds; past it the nearest are kept and "truncated" is set.
 API_MAX_NODES = 5000
@@ -39,6 +39,6 @@ def lineage(request: Request) -> Response:
 def impact(request: Request) -> Response:
     """Every notebook, app, metric, table and column downstream of an asset, and their owners."""
     urn = (request.query_params.get("urn") or "").strip()
-    if not kind_of(urn):
+    if not lineage_kind(urn):
         raise InvalidInput("'urn' must be an asset URN, e.g. table:duckdb://demo/raw.events.")
     return Response(impact_data(selectors.impact_for(request.user, urn)))

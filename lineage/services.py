@@ -22,7 +22,7 @@ from catalog.documentation.from_notebooks import is_local, local_names
 from catalog.models import App, Metric, Notebook, NotebookVersion
 from catalog.warehouse.tables import connection_for, resolve_table
 from lineage.models import ANALYSIS_KINDS, EdgeKind, LineageEdge, LineageStamp
-from lineage.urns import block_urn, column_urn, local_name, notebook_of, notebook_urn, table_urn
+from urns import AssetKind, notebook_of, parse_urn
 
 _CHUNK = 500
 
@@ -74,7 +74,7 @@ class TableNames:
         if is_local(name, self.local):
             return None
         warehouse, qualified = self._table(name)
-        return _Resolved(table_urn(warehouse, qualified), qualified)
+        return _Resolved(AssetKind.TABLE.urn(warehouse, qualified), qualified)
 
     def column(self, dotted: str) -> _Resolved | None:
         """``schema.table.column`` as a column URN; None when no warehouse table is named."""
@@ -82,7 +82,9 @@ class TableNames:
         if not table or not column or column == "*" or "/" in table or is_local(table, self.local):
             return None
         warehouse, qualified = self._table(table)
-        return _Resolved(column_urn(warehouse, qualified, column), f"{qualified}.{column}")
+        return _Resolved(
+            AssetKind.COLUMN.urn(warehouse, qualified, column), f"{qualified}.{column}"
+        )
 
 
 def _run_target(notebook_path: str, target: str) -> str | None:
@@ -147,7 +149,7 @@ def analysis_edges(
     for block, data in zip(blocks, analyses, strict=True):
         block_id = block["id"] if isinstance(block, Mapping) else block.id
         block, block_name = (
-            block_urn(ws.slug, notebook.path, block_id),
+            AssetKind.BLOCK.urn(ws.slug, notebook.path, block_id),
             f"{notebook.path}#{block_id}",
         )
         for name in data.get("reads", ()):
@@ -190,8 +192,8 @@ def analysis_edges(
                 )
     for source, target, _names in version.edges:
         found.add(
-            block_urn(ws.slug, notebook.path, source),
-            block_urn(ws.slug, notebook.path, target),
+            AssetKind.BLOCK.urn(ws.slug, notebook.path, source),
+            AssetKind.BLOCK.urn(ws.slug, notebook.path, target),
             EdgeKind.FEEDS,
             names=(f"{notebook.path}#{source}", f"{notebook.path}#{target}"),
             workspaces=both,
@@ -201,7 +203,7 @@ def analysis_edges(
         path = _run_target(notebook.path, target)
         if path:
             found.add(
-                notebook_urn(ws.slug, path),
+                AssetKind.NOTEBOOK.urn(ws.slug, path),
                 notebook.urn,
                 EdgeKind.RUNS,
                 names=(path, notebook.path),
@@ -241,7 +243,7 @@ def derived_notebook_edges(notebook: Notebook, edges: list[LineageEdge]) -> list
                     urn,
                     reader,
                     EdgeKind.NOTEBOOK,
-                    names=(notebook.path, local_name(reader)),
+                    names=(notebook.path, parse_urn(reader).local_name),
                     workspaces=(ws_id, other_ws),
                     notebook_id=other_id,
                     via=source,
@@ -252,7 +254,7 @@ def derived_notebook_edges(notebook: Notebook, edges: list[LineageEdge]) -> list
                     writer,
                     urn,
                     EdgeKind.NOTEBOOK,
-                    names=(local_name(writer), notebook.path),
+                    names=(parse_urn(writer).local_name, notebook.path),
                     workspaces=(other_ws, ws_id),
                     notebook_id=notebook.pk,
                     via=target,

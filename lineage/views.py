@@ -10,10 +10,9 @@ from accounts.errors import InvalidInput
 from accounts.models import Workspace
 from lineage import selectors
 from lineage.drawing import draw, label_of, title_of
-from lineage.graph import DIRECTIONS, LEVELS
+from lineage.graph import DIRECTIONS, LEVELS, lineage_kind
 from lineage.query import parse_lineage_query
 from lineage.svg import EDGE_STYLES, KIND_COLOURS, RESTRICTED_COLOUR
-from lineage.urns import kind_of
 
 # Past this many nodes the page draws the nearest ones and offers the rest.
 DRAWN_NODES = 300
@@ -53,7 +52,7 @@ def lineage_page(request: HttpRequest) -> HttpResponse:
     expanded = [
         urn
         for urn in request.GET.getlist("expand")
-        if kind_of(urn) == "notebook" and urn in raw.distance
+        if lineage_kind(urn) == "notebook" and urn in raw.distance
     ]
     raw = selectors.expand_notebooks(raw, expanded, user)
     raw, hidden = selectors.collapse(raw, limit)
@@ -66,10 +65,10 @@ def lineage_page(request: HttpRequest) -> HttpResponse:
     drawing = draw(view, query, base=base, expanded=expanded, lane_names=lane_names)
     centre = selectors.describe_urn(user, query.urn)
     to = (request.GET.get("to") or "").strip()
-    if to and not kind_of(to):
+    if to and not lineage_kind(to):
         raise InvalidInput("'to' must be an asset URN.", field="to")
     path = selectors.path_between(user, query.urn, to, query.level) if to else None
-    kind = kind_of(query.urn)
+    kind = lineage_kind(query.urn)
     return render(
         request,
         "lineage/graph.html",

@@ -37,6 +37,7 @@ from catalog.search.index import (
 from catalog.search.index import remove_notebook as remove_from_index
 from catalog.warehouse.tables import connection_for, get_or_create_tables
 from lineage.analysis.table_names import normalize_table
+from urns import AssetKind
 
 
 class NotebookHarvester:
@@ -67,7 +68,7 @@ class NotebookHarvester:
         ``metadata``, in order; ``analyses`` their analysis results. ``is_new`` says
         the notebook was created in this transaction (so it uses and defines nothing yet).
         """
-        urn = f"notebook:{self.workspace.slug}/{notebook.path}"
+        urn = AssetKind.NOTEBOOK.urn(self.workspace.slug, notebook.path)
         docs = harvest_notebook(blocks, analyses)
         reads = [n for n in version.reads if not is_local(n, docs.local_names)]
         writes = [n for n in version.writes if not is_local(n, docs.local_names)]
@@ -360,7 +361,7 @@ def ensure_connection(*, actor, workspace: Workspace, spec: WarehouseSpec) -> Wa
         record_event(
             actor=actor or "system",
             action="connection.configured",
-            target_urn=f"connection:{workspace.slug}/{spec.name}",
+            target_urn=AssetKind.CONNECTION.urn(workspace.slug, spec.name),
             workspace=workspace,
             details={"warehouse": spec.namespace, "engine": spec.engine},
         )
@@ -396,7 +397,7 @@ def _notebook_at(workspace: Workspace, path: str, title: str = "") -> Notebook |
 def apply_catalog_file(*, actor, workspace: Workspace, catalog: CatalogFile) -> dict[str, int]:
     """Apply a workspace's catalog.yml declarations: tables, columns, metrics, apps and
     their documentation, in one audited transaction."""
-    origin = f"catalog.yml:{workspace.slug}"
+    origin = AssetKind.CATALOG_FILE.urn(workspace.slug)
     rank = RANKS["catalog"]
     with transaction.atomic():
         if catalog.warehouse is not None:

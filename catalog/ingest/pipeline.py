@@ -27,6 +27,7 @@ from catalog.ingest.harvest import NotebookHarvester
 from catalog.ingest.sources import SourceFile, normalize_path
 from catalog.models import Blob, Block, BlockAnalysis, Notebook, NotebookVersion
 from catalog.signals import notebook_deleted, notebook_version_stored
+from urns import AssetKind
 
 log = logging.getLogger(__name__)
 
@@ -331,7 +332,7 @@ class Ingestor:
             record_event(
                 actor=self.actor or "system",
                 action=f"notebook.{'ingested' if outcome == 'new' else 'changed'}",
-                target_urn=f"notebook:{self.workspace.slug}/{nb_path}",
+                target_urn=AssetKind.NOTEBOOK.urn(self.workspace.slug, nb_path),
                 workspace=self.workspace,
                 details={"version": number, "content_hash": content_hash, "source": self.source},
             )

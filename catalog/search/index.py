@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from catalog.documentation.from_notebooks import notebook_summary
 from catalog.models import App, Column, Metric, Notebook, SearchDocument, Table
+from urns import AssetKind
 
 MAX_BODY_CHARS = 20_000
 _SPLIT = re.compile(r"[^0-9A-Za-z]+")
@@ -92,7 +93,7 @@ def table_documents(tables: Iterable[Table]) -> list[SearchDocument]:
         for column in columns:
             docs.append(
                 SearchDocument(
-                    urn=f"column:{table.warehouse}/{table.name}.{column.name}",
+                    urn=AssetKind.COLUMN.urn(table.warehouse, table.name, column.name),
                     kind="column",
                     object_id=table.pk,
                     workspace_id=table.workspace_id,
