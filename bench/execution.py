@@ -84,7 +84,6 @@ def audited_against_direct(runner, rounds: int) -> tuple[float, float, float]:
     """Best seconds of: the audited run, the same cells through our gateway client alone
     (no database, no audit: the hop), the same cells straight to a kernel."""
     from catalog.models import App
-    from urns import parse_urn
     from execution.gateway import get_local_gateway
     from execution.program import RELEASE_CODE, boot_code
     from execution.selectors import cells_of_run
@@ -137,6 +136,7 @@ def reactive_against_full(runner, rounds: int) -> list[tuple[str, float, float, 
     from execution.models import AppSession
     from execution.services import request_run
     from execution.sessions import forget_session
+    from urns import parse_urn
 
     rows = []
     for urn, (base, changed) in DEMO_APPS.items():

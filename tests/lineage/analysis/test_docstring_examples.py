@@ -8,6 +8,7 @@ import importlib
 import pytest
 
 MODULES = [
+    "lineage.analysis.block_facts",
     "lineage.analysis.budget",
     "lineage.analysis.call_args",
     "lineage.analysis.cells",
@@ -17,9 +18,11 @@ MODULES = [
     "lineage.analysis.magic_effects",
     "lineage.analysis.magics",
     "lineage.analysis.mutation",
+    "lineage.analysis.notebook",
     "lineage.analysis.python",
     "lineage.analysis.scopes",
     "lineage.analysis.scoping",
+    "lineage.analysis.serial",
     "lineage.analysis.sql_magics",
     "lineage.analysis.sql_text",
     "lineage.analysis.strings",

@@ -1,0 +1,133 @@
+"""JSON for the analysis core's frozen values, driven by their type hints.
+
+One encoder and one decoder for every dataclass and named tuple the core returns, so that
+a field added to `CodeAnalysis` or `NotebookLineage` is stored and read back without
+anything else changing: sets become sorted lists, tuples lists, named tuples and
+dataclasses objects keyed by field name. A stored object that lacks a field (written
+before the field existed) reads back with the field's default. Pure: standard library.
+
+Examples:
+    >>> from lineage.analysis.types import CodeAnalysis, SqlStatement
+    >>> a = CodeAnalysis(defines=frozenset({"b", "a"}), sql=(SqlStatement("SELECT 1", 1, "x"),))
+    >>> data = to_json(a)
+    >>> data["defines"], data["sql"][0]["role"]
+    (['a', 'b'], 'x')
+    >>> from_json(CodeAnalysis, data) == a
+    True
+    >>> from_json(CodeAnalysis, {"uses": ["x"]}).uses  # missing fields take their defaults
+    frozenset({'x'})
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import sys
+import types
+import typing
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+_Decode = Callable[[Any], Any]
+
+
+def to_json(value: Any) -> Any:
+    """``value`` as JSON-ready data (dicts, lists, strings, numbers, None)."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: to_json(getattr(value, name)) for name in _field_names(type(value))}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return {name: to_json(item) for name, item in zip(value._fields, value, strict=True)}
+    if isinstance(value, frozenset | set):
+        return sorted((to_json(item) for item in value), key=_sort_key)
+    if isinstance(value, list | tuple):
+        return [to_json(item) for item in value]
+    if isinstance(value, Mapping):
+        return {str(key): to_json(item) for key, item in value.items()}
+    raise TypeError(f"Cannot store a {type(value).__name__} as JSON")
+
+
+def from_json(cls: type[T], data: Any) -> T:
+    """The ``cls`` value that `to_json` turned into ``data``."""
+    return _decoder(cls)(data)
+
+
+def _sort_key(item: Any) -> tuple:
+    return (str(type(item)), item) if not isinstance(item, dict | list) else (str(item),)
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls) if f.init)
+
+
+@cache
+def _decoder(hint: Any) -> _Decode:
+    """A function that rebuilds a value of type ``hint`` from its JSON."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if hint is Any or hint is object:
+        return _same
+    if origin is typing.Literal:
+        return _same
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        inner = _decoder(options[0]) if len(options) == 1 else _same
+        return lambda data: None if data is None else inner(data)
+    if origin in (frozenset, set, tuple, list) or hint in (frozenset, set, tuple, list):
+        container = origin or hint
+        if container is tuple and len(args) == 2 and args[1] is Ellipsis:
+            args = (args[0],)
+        if container is tuple and len(args) > 1:  # a fixed-length tuple
+            parts = [_decoder(a) for a in args]
+            return lambda data: tuple(p(d) for p, d in zip(parts, data, strict=True))
+        item = _decoder(args[0]) if args else _same
+        return lambda data: container(item(d) for d in data)
+    if origin in (dict, Mapping) or hint in (dict, Mapping) or origin is typing.Mapping:
+        value = _decoder(args[1]) if len(args) == 2 else _same
+        return lambda data: {key: value(item) for key, item in data.items()}
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return hint
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _dataclass_decoder(hint)
+    if isinstance(hint, type) and issubclass(hint, tuple) and hasattr(hint, "_fields"):
+        return _named_tuple_decoder(hint)
+    if hint in (str, int, float, bool):
+        return _same
+    raise TypeError(f"Cannot read {hint!r} from JSON")
+
+
+def _same(data: Any) -> Any:
+    return data
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    module = sys.modules.get(cls.__module__)
+    return typing.get_type_hints(cls, vars(module) if module else None)
+
+
+def _dataclass_decoder(cls: type) -> _Decode:
+    hints = _hints(cls)
+    fields = [(f.name, _decoder(hints[f.name])) for f in dataclasses.fields(cls) if f.init]
+
+    def decode(data: Mapping[str, Any]) -> Any:
+        return cls(**{name: read(data[name]) for name, read in fields if name in data})
+
+    return decode
+
+
+def _named_tuple_decoder(cls: type) -> _Decode:
+    hints = _hints(cls)
+    fields = [(name, _decoder(hints[name])) for name in cls._fields]
+
+    def decode(data: Any) -> Any:
+        if isinstance(data, list):  # the positional form
+            return cls(*(read(d) for (_, read), d in zip(fields, data, strict=False)))
+        return cls(**{name: read(data[name]) for name, read in fields if name in data})
+
+    return decode
