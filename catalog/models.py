@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.conf import settings
 from django.db import models
 
 from accounts.models import Workspace
+from catalog.formats.model import ParsedBlock
+from lineage.analysis.notebook import BlockLineage, NotebookLineage, block_from_json
 from urns import AssetKind, version_urn
 
 
@@ -74,14 +78,10 @@ class NotebookVersion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    # Per-notebook lineage summary from the analysis (tables read/written, column edges).
-    reads = models.JSONField(default=list, blank=True)
-    writes = models.JSONField(default=list, blank=True)
-    column_edges = models.JSONField(default=list, blank=True)
-    runs_notebooks = models.JSONField(default=list, blank=True)
-    # The block DAG: [from block_id, to block_id, [names]], in notebook order. It is
-    # only ever read whole, per version, so it lives with the version.
-    edges = models.JSONField(default=list, blank=True)
+    # The notebook's analysis without its blocks (`NotebookLineage.to_json(blocks=False)`):
+    # the block DAG, the notebook-local names, the tables it reads, writes and creates.
+    # Each block keeps its own part (`Block.lineage`), so a page of blocks reads only those.
+    lineage = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["notebook", "-number"]
@@ -96,15 +96,24 @@ class NotebookVersion(models.Model):
     def urn(self) -> str:
         return version_urn(self.notebook.urn, self.number)
 
+    @cached_property
+    def summary(self) -> NotebookLineage:
+        """The notebook-level analysis (its ``blocks`` left empty: see `notebook_lineage`)."""
+        return NotebookLineage.from_json(self.lineage, blocks=())
 
-class BlockAnalysis(models.Model):
-    """What the analyser found in one block content, stored once and shared by every copy."""
+    def notebook_lineage(self) -> NotebookLineage:
+        """The whole analysis, with every block's part read from the blocks."""
+        rows = self.blocks.order_by("position").values_list("lineage", flat=True)
+        return NotebookLineage.from_json(self.lineage, blocks=list(rows))
 
-    key = models.CharField(max_length=64, primary_key=True)
-    data = models.JSONField(default=dict)
+    @property
+    def reads(self) -> list[str]:
+        """Warehouse tables and files the version reads from outside, as its code names them."""
+        return list(self.lineage.get("reads", ()))
 
-    def __str__(self) -> str:
-        return self.key[:12]
+    @property
+    def writes(self) -> list[str]:
+        return list(self.lineage.get("writes", ()))
 
 
 class Block(models.Model):
@@ -117,10 +126,10 @@ class Block(models.Model):
     metadata = models.JSONField(default=dict, blank=True)
     outputs = models.JSONField(default=list, blank=True)
     execution_count = models.IntegerField(null=True, blank=True)
-    # Keyed by what the analysis depends on, so unchanged blocks reuse it.
-    analysis = models.ForeignKey(
-        BlockAnalysis, on_delete=models.PROTECT, db_column="analysis_key", related_name="+"
-    )
+    # The block's part of its version's analysis (`BlockLineage.to_json()`): what its text
+    # says, keyed by content so that an unchanged block is not analysed again, and which
+    # of the names it reads and writes are notebook-local.
+    lineage = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["version", "position"]
@@ -131,6 +140,22 @@ class Block(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} block {self.block_id}"
+
+    @cached_property
+    def block_lineage(self) -> BlockLineage:
+        return block_from_json(self.lineage)
+
+    def as_parsed(self) -> ParsedBlock:
+        """The block as a reader gave it, for what analyses and harvests blocks."""
+        return ParsedBlock(
+            id=self.block_id,
+            kind=self.kind,
+            source=self.source,
+            variable=self.variable or None,
+            metadata=self.metadata,
+            outputs=tuple(self.outputs),
+            execution_count=self.execution_count,
+        )
 
     def urn_for(self, notebook: Notebook) -> str:
         return AssetKind.BLOCK.urn(notebook.workspace.slug, notebook.path, self.block_id)
@@ -328,16 +353,31 @@ class App(DocumentedAsset):
         return AssetKind.APP.urn(self.workspace.slug, self.slug)
 
 
+class TableRole(models.TextChoices):
+    """What one block does with a table (the lineage graph's block-level edge kinds)."""
+
+    READS = "reads", "reads"
+    READS_BACK = "reads_back", "reads back what the notebook wrote"
+    WRITES = "writes", "writes"
+
+
 class NotebookTable(models.Model):
-    """A table a notebook's current version reads, writes or creates (replaced at each ingest)."""
+    """A table a notebook's current version reads, writes or creates (replaced at each ingest).
+
+    The one stored record of which notebook uses which table: the table pages, search
+    popularity and the lineage graph's table edges (block -> table, table -> block,
+    notebook -> notebook through a table) all derive from these rows.
+    """
 
     notebook = models.ForeignKey(Notebook, on_delete=models.CASCADE, related_name="table_uses")
     table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="notebook_uses")
     is_read = models.BooleanField(default=False)
     is_write = models.BooleanField(default=False)
     is_create = models.BooleanField(default=False)
-    # The first block that writes (else reads) the table.
+    # The first block that creates (else writes, else reads) the table.
     block_id = models.CharField(max_length=128, blank=True)
+    # Every block that uses it and how: [[block id, TableRole], ...] in notebook order.
+    blocks = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [

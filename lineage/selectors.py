@@ -21,6 +21,7 @@ from lineage.graph import LineageGraph, LineageView, QueryError, Viewer, ViewNod
 from lineage.models import LineageEdge
 from lineage.query import LineageQuery
 from lineage.services import current_stamp
+from lineage.table_edges import table_edge_rows, table_use_rows
 from urns import AssetKind, notebook_of, parse_urn
 
 _lock = threading.Lock()
@@ -38,7 +39,9 @@ def lineage_graph() -> LineageGraph:
     with _lock:
         if _cached is not None and _cached.stamp == stamp:
             return _cached
-        rows = list(
+        # Stored edges, and those table usage gives (stored once, by the catalog).
+        rows = table_edge_rows(table_use_rows())
+        rows += list(
             LineageEdge.objects.values_list(
                 "source_urn",
                 "target_urn",

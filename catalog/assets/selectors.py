@@ -172,13 +172,13 @@ def app_inputs(app: App) -> list[dict]:
     if version is None:
         return []
     found = []
-    for block in version.blocks.select_related("analysis").order_by("position"):
+    for block in version.blocks.order_by("position"):
         if block.kind == "input" and block.variable:
             default = block.metadata.get("deepnote_variable_value")
             kind = block.metadata.get("deepnote_cell_type", "input")
             found.append({"name": block.variable, "kind": kind, "default": default})
         elif block.kind == "code" and "parameters" in (block.metadata.get("tags") or []):
-            for name in block.analysis.data.get("defines", []):
+            for name in sorted(block.block_lineage.analysis.defines):
                 found.append({"name": name, "kind": "parameter", "default": None})
     return found
 

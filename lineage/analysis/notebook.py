@@ -311,10 +311,14 @@ def analyze_notebook(
         if found is None:
             found = fresh[key] = analyze_block(block, key, budget_s=budget_s)
         facts.append(found)
-    return _in_context(blocks, facts)
+    return assemble_notebook(blocks, facts)
 
 
-def _in_context(blocks: Sequence[SourceBlock], facts: Sequence[BlockFacts]) -> NotebookLineage:
+def assemble_notebook(
+    blocks: Sequence[SourceBlock], facts: Sequence[BlockFacts]
+) -> NotebookLineage:
+    """A notebook's analysis from its blocks and the facts of each (in order): the
+    notebook-local names, each block's view of them, the DAG, reads, writes, creations."""
     local: set[Name] = set()
     for block, found in zip(blocks, facts, strict=True):
         if block.kind in ("code", "input"):
