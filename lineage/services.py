@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from accounts.models import Workspace
-from catalog.ingest.bulk import insert_rows
+from catalog.bulk import insert_rows
 from catalog.models import App, Metric, Notebook
 from catalog.signals import StoredVersion
 from catalog.warehouse.tables import TableResolver, connection_for

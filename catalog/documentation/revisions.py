@@ -20,6 +20,7 @@ from django.db import models, transaction
 
 from accounts.audit import record_event
 from accounts.errors import InvalidInput
+from catalog.bulk import insert_rows
 from catalog.models import App, Column, DocRevision, DocSource, HarvestedDoc, Metric, Table
 
 # Source kind -> rank: catalog.yml is the team's agreed text; then the notebook's
@@ -99,27 +100,27 @@ def replace_harvested_many(facts: Mapping[str, Iterable[Fact]]) -> set[tuple[str
             row = existing.get((origin, *key))
             if row is None:
                 new.append(
-                    HarvestedDoc(
-                        urn=key[0],
-                        field=fact.field,
-                        origin=origin,
-                        rank=fact.rank,
-                        value=fact.value,
-                        detail=fact.detail,
-                        target_model=_model_label(fact.obj),
-                        target_id=fact.obj.pk,
-                    )
+                    {
+                        "urn": key[0],
+                        "field": fact.field,
+                        "origin": origin,
+                        "rank": fact.rank,
+                        "value": fact.value,
+                        "detail": fact.detail,
+                        "target_model": _model_label(fact.obj),
+                        "target_id": fact.obj.pk,
+                    }
                 )
             elif (row.value, row.rank, row.detail) != (fact.value, fact.rank, fact.detail):
                 row.value, row.rank, row.detail = fact.value, fact.rank, fact.detail
                 row.target_model, row.target_id = _model_label(fact.obj), fact.obj.pk
                 changed.append(row)
-    HarvestedDoc.objects.bulk_create(new)
+    insert_rows(HarvestedDoc, new)
     if changed:
         HarvestedDoc.objects.bulk_update(
             changed, ["value", "rank", "detail", "target_model", "target_id", "updated_at"]
         )
-    keys = {(d.urn, d.field) for d in [*stale, *new, *changed]}
+    keys = {(d.urn, d.field) for d in [*stale, *changed]} | {(d["urn"], d["field"]) for d in new}
     targets = {f.key: f.obj for strongest in best.values() for f in strongest.values()}
     for doc in stale:
         if (doc.urn, doc.field) not in targets:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, CharField, Q, Value, When
 
 from accounts.models import Workspace
+from catalog.bulk import insert_rows, update_rows
 from catalog.documentation.from_notebooks import DocFact, MetricDoc, NotebookDocs, harvest_notebook
 from catalog.documentation.revisions import RANKS, Fact, replace_harvested_many
 from catalog.formats import ParsedBlock
@@ -108,19 +109,22 @@ class NotebookHarvester:
             for table_id, use in uses.items():
                 row = existing.get((notebook_id, table_id))
                 if row is None:
-                    new.append(NotebookTable(notebook_id=notebook_id, table_id=table_id))
-                    row = new[-1]
-                elif all(getattr(row, f) == getattr(use, f) for f in fields):
-                    continue
-                else:
+                    new.append(
+                        {
+                            "notebook_id": notebook_id,
+                            "table_id": table_id,
+                            **{f: getattr(use, f) for f in fields},
+                        }
+                    )
+                elif any(getattr(row, f) != getattr(use, f) for f in fields):
+                    for f in fields:
+                        setattr(row, f, getattr(use, f))
                     changed.append(row)
-                for f in fields:
-                    setattr(row, f, getattr(use, f))
         if stale:
             NotebookTable.objects.filter(pk__in=stale).delete()
         if changed:
-            NotebookTable.objects.bulk_update(changed, fields)
-        NotebookTable.objects.bulk_create(new)
+            update_rows(NotebookTable, fields, changed)
+        insert_rows(NotebookTable, new)
         return {table_id for _, table_id in existing}
 
     def _release_uncreated(

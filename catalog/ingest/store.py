@@ -19,13 +19,13 @@ from django.utils import timezone
 
 from accounts.audit import record_event, record_events
 from accounts.models import AuditEvent, Workspace
+from catalog.bulk import JsonText, insert_rows, update_rows
 from catalog.formats import ParsedNotebook
-from catalog.ingest.bulk import insert_rows
 from catalog.ingest.harvest import Harvested, NotebookHarvester
 from catalog.models import Blob, Block, Notebook, NotebookVersion
 from catalog.signals import StoredVersion, notebook_deleted, notebook_version_stored
 from lineage.analysis import NotebookLineage
-from lineage.analysis.notebook import block_to_json
+from lineage.analysis.notebook import block_json_text
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ class BatchWriter:
                 lineage=item.lineage.to_json(blocks=False),
             )
             written.append(_Written(item, notebook, version, status, item.existing is None))
-        NotebookVersion.objects.bulk_create([w.version for w in written])
+        self._insert_versions(written)
         insert_rows(Block, [row for w in written for row in _block_rows(w)])
         self._make_current(written)
         restored = self._keep(kept)
@@ -220,6 +220,25 @@ class BatchWriter:
             for item, nb in kept
         ]
 
+    def _insert_versions(self, written: Sequence[_Written]) -> None:
+        """One insert for the batch's versions, then one select for their ids."""
+        now = timezone.now()
+        rows = []
+        for w in written:
+            v = w.version
+            v.created_at = now
+            rows.append({f.attname: getattr(v, f.attname) for f in _VERSION_FIELDS})
+        insert_rows(NotebookVersion, rows)
+        wanted = {(w.notebook.pk, w.version.number): w.version for w in written}
+        found = NotebookVersion.objects.filter(notebook_id__in=[n for n, _ in wanted]).values_list(
+            "notebook_id", "number", "pk"
+        )
+        for notebook_id, number, pk in found:
+            version = wanted.get((notebook_id, number))
+            if version is not None:
+                version.pk = version.id = pk
+                version._state.adding = False
+
     def _make_current(self, written: Sequence[_Written]) -> None:
         now = timezone.now()
         for w in written:
@@ -230,9 +249,10 @@ class BatchWriter:
             notebook.file_hash = item.file_hash
             notebook.is_deleted = False
             notebook.updated_at = now
-        Notebook.objects.bulk_update(
-            [w.notebook for w in written],
+        update_rows(
+            Notebook,
             ["current_version", "title", "file_path", "file_hash", "is_deleted", "updated_at"],
+            [w.notebook for w in written],
         )
 
     def _keep(self, kept: Sequence[tuple[Pending, Notebook]]) -> list[Harvested]:
@@ -248,9 +268,7 @@ class BatchWriter:
                 False,
                 now,
             )
-        Notebook.objects.bulk_update(
-            [n for _, n in kept], ["file_hash", "is_deleted", "updated_at"]
-        )
+        update_rows(Notebook, ["file_hash", "is_deleted", "updated_at"], [n for _, n in kept])
         return self.harvester.stored(restored)
 
     def mark_deleted(self, existing: Existing) -> Outcome | None:
@@ -279,6 +297,9 @@ class BatchWriter:
         return outcome
 
 
+_VERSION_FIELDS = [f for f in NotebookVersion._meta.concrete_fields if not f.primary_key]
+
+
 def _block_rows(written: _Written) -> Iterable[dict]:
     version_id = written.version.pk
     for position, (block, found) in enumerate(
@@ -294,7 +315,7 @@ def _block_rows(written: _Written) -> Iterable[dict]:
             "metadata": block.metadata,
             "outputs": list(block.outputs),
             "execution_count": block.execution_count,
-            "lineage": block_to_json(found),
+            "lineage": JsonText(block_json_text(found)),
         }
 
 

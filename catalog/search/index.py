@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from django.db.models import Count, Model, Prefetch, Q
 from django.urls import reverse
 
+from catalog.bulk import insert_rows
 from catalog.documentation.from_notebooks import notebook_summary
 from catalog.models import App, Column, Metric, Notebook, SearchDocument, Table
 from urns import AssetKind
@@ -243,7 +244,11 @@ def _replace(docs: list[SearchDocument], *, column_tables: Iterable[int] = ()) -
             changed.append(doc)
     if stale:
         SearchDocument.objects.filter(pk__in=stale).delete()
-    changed += [d for urn, d in wanted.items() if urn not in found]
+    new = [d for urn, d in wanted.items() if urn not in found]
+    # A notebook's document is written by the one ingest storing it; a table's may be
+    # written by two at once, so those go through the upsert below.
+    insert_rows(SearchDocument, [_row(d) for d in new if d.kind == "notebook"])
+    changed += [d for d in new if d.kind != "notebook"]
     if changed:
         # In URN order, so that two batches writing the same tables' documents at once
         # take their row locks in the same order (no deadlock).
@@ -254,6 +259,15 @@ def _replace(docs: list[SearchDocument], *, column_tables: Iterable[int] = ()) -
             unique_fields=["urn"],
             update_fields=[*_CONTENT, "updated_at"],
         )
+
+
+def _row(doc: SearchDocument) -> dict:
+    return {f.attname: getattr(doc, f.attname) for f in _DOC_FIELDS}
+
+
+_DOC_FIELDS = [
+    f for f in SearchDocument._meta.concrete_fields if not f.primary_key and f.name != "updated_at"
+]
 
 
 def _table_rows(ids: list[int]):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -73,6 +74,16 @@ class BlockFacts:
     creates: frozenset[TableName] = frozenset()
     registers: frozenset[Name] = frozenset()
     comments: tuple[TableComment, ...] = ()
+
+    @cached_property
+    def json(self) -> dict[str, Any]:
+        """`serial.to_json` of these facts, worked out once: the same facts are shared by
+        every block with the same text, and an ingest stores thousands of such blocks."""
+        return serial.to_json(self, compact=True)
+
+    @cached_property
+    def json_text(self) -> str:
+        return json.dumps(self.json)
 
 
 @dataclass(frozen=True)
@@ -190,11 +201,9 @@ class NotebookLineage:
     def to_json(self, *, blocks: bool = True) -> dict[str, Any]:
         """The JSON of this analysis (without its blocks when ``blocks`` is false: a
         store may keep each block's JSON, `BlockLineage.to_json`, with the block)."""
-        data = serial.to_json(dataclasses.replace(self, blocks=()))
+        data = serial.to_json(dataclasses.replace(self, blocks=()), compact=True)
         if blocks:
             data["blocks"] = [block_to_json(block) for block in self.blocks]
-        else:
-            del data["blocks"]
         return data
 
     @classmethod
@@ -208,7 +217,17 @@ class NotebookLineage:
 
 
 def block_to_json(block: BlockLineage) -> dict[str, Any]:
-    return serial.to_json(block)
+    data = serial.fields_to_json(block, but=("facts",), compact=True)
+    data["facts"] = block.facts.json
+    return data
+
+
+def block_json_text(block: BlockLineage) -> str:
+    """`block_to_json` as JSON text, the facts' text made once per facts (a store writes
+    the same facts for every copy of a block)."""
+    data = json.dumps(serial.fields_to_json(block, but=("facts",), compact=True))
+    facts = block.facts.json_text
+    return f'{data[:-1]}, "facts": {facts}}}' if len(data) > 2 else f'{{"facts": {facts}}}'
 
 
 def block_from_json(data: Mapping[str, Any]) -> BlockLineage:
@@ -223,12 +242,8 @@ def block_key(block: SourceBlock) -> str:
         >>> block_key(a) == block_key(DagBlock("b", "code", "x = 1")), len(block_key(a))
         (True, 64)
     """
-    digest = hashlib.sha256()
-    for part in (ANALYZER_VERSION, block.kind, block.variable or "", block.dialect or ""):
-        digest.update(part.encode())
-        digest.update(b"\0")
-    digest.update(block.source.encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+    parts = (ANALYZER_VERSION, block.kind, block.variable or "", block.dialect or "", block.source)
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def analyze_block(
@@ -339,17 +354,20 @@ def assemble_notebook(
     previous: SourceBlock | None = None
     for block, found in zip(blocks, facts, strict=True):
         analysis = found.analysis
+        doc = previous.id if previous is not None and previous.kind == "markdown" else None
+        previous = block
+        if not (analysis.reads or analysis.writes):  # most blocks: nothing to resolve
+            lineage_blocks.append(BlockLineage(block.id, block.kind, found))
+            continue
         names = analysis.reads | analysis.writes | found.creates
         block_local = frozenset(n for n in names if is_local(n, local_names))
-        block_reads = analysis.reads - block_local
+        block_reads = analysis.reads - block_local if block_local else analysis.reads
         back = frozenset(t for t in block_reads if t in written)
         reads.update(dict.fromkeys(sorted(block_reads - back)))
         written.update(dict.fromkeys(sorted(analysis.writes - block_local)))
         lineage_blocks.append(BlockLineage(block.id, block.kind, found, block_local, back))
-        doc = previous.id if previous is not None and previous.kind == "markdown" else None
         for table in sorted(found.creates - block_local):
             creates.append(TableCreation(table, block.id, doc))
-        previous = block
     return NotebookLineage(
         blocks=tuple(lineage_blocks),
         edges=edges,

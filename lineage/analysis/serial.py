@@ -16,6 +16,8 @@ Examples:
     True
     >>> from_json(CodeAnalysis, {"uses": ["x"]}).uses  # missing fields take their defaults
     frozenset({'x'})
+    >>> to_json(CodeAnalysis(uses=frozenset({"x"})), compact=True)  # defaults left out
+    {'uses': ['x']}
 """
 
 from __future__ import annotations
@@ -33,23 +35,57 @@ T = TypeVar("T")
 _Decode = Callable[[Any], Any]
 
 
-def to_json(value: Any) -> Any:
-    """``value`` as JSON-ready data (dicts, lists, strings, numbers, None)."""
+def to_json(value: Any, *, compact: bool = False) -> Any:
+    """``value`` as JSON-ready data (dicts, lists, strings, numbers, None).
+
+    ``compact`` leaves out the dataclass fields that hold their default (what a store
+    keeps: `from_json` puts the defaults back).
+    """
     if value is None or isinstance(value, str | int | float | bool):
         return value
     if isinstance(value, enum.Enum):
         return value.value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: to_json(getattr(value, name)) for name in _field_names(type(value))}
+        return fields_to_json(value, compact=compact)
     if isinstance(value, tuple) and hasattr(value, "_fields"):
-        return {name: to_json(item) for name, item in zip(value._fields, value, strict=True)}
+        return {
+            name: to_json(item, compact=compact)
+            for name, item in zip(value._fields, value, strict=True)
+        }
     if isinstance(value, frozenset | set):
-        return sorted((to_json(item) for item in value), key=_sort_key)
+        return sorted((to_json(item, compact=compact) for item in value), key=_sort_key)
     if isinstance(value, list | tuple):
-        return [to_json(item) for item in value]
+        return [to_json(item, compact=compact) for item in value]
     if isinstance(value, Mapping):
-        return {str(key): to_json(item) for key, item in value.items()}
+        return {str(key): to_json(item, compact=compact) for key, item in value.items()}
     raise TypeError(f"Cannot store a {type(value).__name__} as JSON")
+
+
+def fields_to_json(
+    value: Any, *, but: tuple[str, ...] = (), compact: bool = False
+) -> dict[str, Any]:
+    """`to_json` of a dataclass value's fields, leaving out those named in ``but``."""
+    data = {}
+    defaults = _defaults(type(value)) if compact else {}
+    for name in _field_names(type(value)):
+        if name in but:
+            continue
+        item = getattr(value, name)
+        if name in defaults and item == defaults[name]:
+            continue
+        data[name] = to_json(item, compact=compact)
+    return data
+
+
+@cache
+def _defaults(cls: type) -> dict[str, Any]:
+    found = {}
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            found[f.name] = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            found[f.name] = f.default_factory()
+    return found
 
 
 def from_json(cls: type[T], data: Any) -> T:
