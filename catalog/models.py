@@ -168,7 +168,11 @@ class IngestStatus(models.TextChoices):
 
 
 class IngestJob(models.Model):
-    """One batch ingest: its counts, the files it could not read and why."""
+    """One batch ingest: its counts, the files it could not read and why.
+
+    A large ingest is split into `IngestChunk` rows that workers process in parallel; the
+    job's ``done`` counts the files stored across all of them.
+    """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="ingest_jobs")
     source = models.CharField(max_length=1024)
@@ -190,6 +194,38 @@ class IngestJob(models.Model):
 
     def __str__(self) -> str:
         return f"ingest {self.pk} of {self.workspace_id}"
+
+
+class IngestChunk(models.Model):
+    """A slice of a job's files, ingested by one worker at a time.
+
+    ``done``, ``counts`` and ``errors`` move in the same transaction as the notebooks
+    they count, so a worker killed mid-chunk leaves them exactly at what was stored, and
+    the retried chunk goes on from there.
+    """
+
+    workspace_lookup = "job__workspace"
+
+    job = models.ForeignKey(IngestJob, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    paths = models.JSONField(default=list)  # the chunk's files, relative to the job's folder
+    status = models.CharField(
+        max_length=16, choices=IngestStatus.choices, default=IngestStatus.RUNNING
+    )
+    done = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    # Who runs it now ("host:pid"), so that an operator can tell a stuck worker.
+    worker = models.CharField(max_length=255, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "index"]
+        constraints = [models.UniqueConstraint(fields=["job", "index"], name="one_chunk_per_index")]
+
+    def __str__(self) -> str:
+        return f"chunk {self.index} of ingest {self.job_id}"
 
 
 class WarehouseEngine(models.TextChoices):

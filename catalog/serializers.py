@@ -113,3 +113,29 @@ class IngestReportSerializer(serializers.Serializer):
     failed = serializers.IntegerField()
     errors = serializers.ListField(child=serializers.DictField())
     notebooks = NotebookSerializer(many=True)
+
+
+class IngestChunkSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    files = serializers.SerializerMethodField()
+    done = serializers.IntegerField()
+    status = serializers.CharField()
+    attempts = serializers.IntegerField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+
+    def get_files(self, chunk) -> int:
+        return len(chunk.paths)
+
+
+class IngestJobSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    workspace = serializers.CharField(source="workspace.slug")
+    source = serializers.CharField()
+    status = serializers.CharField()
+    total = serializers.IntegerField()
+    done = serializers.IntegerField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    errors = serializers.ListField(child=serializers.DictField())
+    started_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    chunks = IngestChunkSerializer(many=True)
