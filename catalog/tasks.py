@@ -17,9 +17,9 @@ from catalog.ingest import jobs
 from catalog.models import IngestJob
 
 
-@shared_task(name="catalog.ingest_chunk", acks_late=True, reject_on_worker_lost=True)
-def ingest_chunk(chunk_id: int) -> None:
-    jobs.run_chunk(chunk_id)
+@shared_task(name="catalog.ingest_chunk", bind=True, acks_late=True, reject_on_worker_lost=True)
+def ingest_chunk(self, chunk_id: int) -> None:
+    jobs.run_chunk(chunk_id, worker=self.request.hostname or "")
 
 
 def start_folder_ingest(*, actor, workspace: Workspace, root: Path, **options) -> IngestJob:

@@ -176,6 +176,10 @@ STORAGES = {
 
 # Uploads larger than this are refused before they reach a reader.
 MAX_NOTEBOOK_BYTES = env_int("MAX_NOTEBOOK_BYTES", 100 * 1024 * 1024)
+# Ingest stores notebooks in batches of this many notebooks or blocks, each batch in one
+# transaction (a file's notebooks are never split across batches).
+INGEST_BATCH_NOTEBOOKS = env_int("INGEST_BATCH_NOTEBOOKS", 200)
+INGEST_BATCH_BLOCKS = env_int("INGEST_BATCH_BLOCKS", 5000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

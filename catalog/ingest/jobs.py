@@ -100,14 +100,14 @@ def _gone(path: str):
     return read
 
 
-def run_chunk(chunk_id: int, *, progress: Progress | None = None) -> IngestChunk:
+def run_chunk(chunk_id: int, *, progress: Progress | None = None, worker: str = "") -> IngestChunk:
     """Ingest one chunk (again from where it stopped, if a worker died in it)."""
     with transaction.atomic():
         chunk = IngestChunk.objects.select_for_update().select_related("job").get(pk=chunk_id)
         if chunk.status != IngestStatus.RUNNING:
             return chunk  # a finished chunk delivered twice: nothing to do
         chunk.attempts += 1
-        chunk.worker = f"{socket.gethostname()}:{os.getpid()}"
+        chunk.worker = f"{worker or socket.gethostname()}:{os.getpid()}"
         chunk.save(update_fields=["attempts", "worker"])
     job = IngestJob.objects.select_related("workspace", "created_by").get(pk=chunk.job_id)
 

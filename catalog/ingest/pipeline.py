@@ -29,11 +29,6 @@ from catalog.models import Notebook
 
 Progress = Callable[[int, int | None], None]
 
-# A batch is stored once it holds this many notebooks or blocks (a file's notebooks are
-# never split across batches, so a project file may make one larger batch).
-BATCH_NOTEBOOKS = 200
-BATCH_BLOCKS = 5_000
-
 
 @dataclass
 class IngestReport:
@@ -158,7 +153,12 @@ class Ingestor:
         self._read_file(raw_path, read)
         self._files += 1
         self._unrecorded_files += 1
-        if len(self._pending) >= BATCH_NOTEBOOKS or self._pending_blocks >= BATCH_BLOCKS:
+        # A file's notebooks are never split across batches: a project file may make a
+        # larger one.
+        if (
+            len(self._pending) >= settings.INGEST_BATCH_NOTEBOOKS
+            or self._pending_blocks >= settings.INGEST_BATCH_BLOCKS
+        ):
             self.flush()
         elif self.progress:
             self.progress(self._files, self._total)
