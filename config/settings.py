@@ -7,8 +7,8 @@ from pathlib import Path
 
 import dj_database_url
 
-from accounts.oidc_config import oidc_settings
 from config.env import ImproperSetting, env_bool, env_int, env_list, env_str
+from config.oidc import oidc_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("TRIBUTARY_VAR_DIR", str(BASE_DIR / "var")))
@@ -146,7 +146,7 @@ CACHES = {
     )
 }
 
-# OpenID Connect sign-in, off unless OIDC_RP_CLIENT_ID is set (see accounts/oidc_config.py).
+# OpenID Connect sign-in, off unless OIDC_RP_CLIENT_ID is set (see config/oidc.py).
 OIDC = oidc_settings()
 OIDC_ENABLED = bool(OIDC)
 if OIDC_ENABLED:
