@@ -29,7 +29,3 @@ notebook_version_stored = Signal()
 # Sent inside the transaction that marks a notebook deleted from its source.
 # Arguments: notebook.
 notebook_deleted = Signal()
-
-# Sent by `manage.py load_demo` once the demo workspaces are ingested (the execution layer
-# publishes the demo's apps). Arguments: workspaces (the demo's Workspace rows).
-demo_loaded = Signal()

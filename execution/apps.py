@@ -8,6 +8,6 @@ class ExecutionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # The signal receivers; and the Celery tasks, registered in every process, not only
-        # in workers (which discover them): the run service queues its task by name.
-        from execution import receivers, tasks  # noqa: F401
+        # The Celery tasks, registered in every process, not only in workers (which discover
+        # them): the run service queues its task by name.
+        from execution import tasks  # noqa: F401
