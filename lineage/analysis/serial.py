@@ -43,6 +43,12 @@ def to_json(value: Any, *, compact: bool = False) -> Any:
     """
     if value is None or isinstance(value, str | int | float | bool):
         return value
+    kind = type(value)
+    if kind is frozenset or kind is set:  # most often of names: sorted as they are
+        if all(type(item) is str for item in value):
+            return sorted(value)
+    elif kind is tuple and not value:
+        return []
     if isinstance(value, enum.Enum):
         return value.value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -66,15 +72,55 @@ def fields_to_json(
 ) -> dict[str, Any]:
     """`to_json` of a dataclass value's fields, leaving out those named in ``but``."""
     data = {}
-    defaults = _defaults(type(value)) if compact else {}
-    for name in _field_names(type(value)):
+    for name, default, encode in _plan(type(value)):
         if name in but:
             continue
         item = getattr(value, name)
-        if name in defaults and item == defaults[name]:
+        if compact and default is not _NO_DEFAULT and item == default:
             continue
-        data[name] = to_json(item, compact=compact)
+        data[name] = encode(item, compact)
     return data
+
+
+_NO_DEFAULT = object()
+
+
+@cache
+def _plan(cls: type) -> tuple[tuple[str, Any, Callable[[Any, bool], Any]], ...]:
+    """Per field of a dataclass: its name, its default, and how to encode its values
+    (chosen once from the type hint: ingest encodes thousands of values of each class)."""
+    hints = _hints(cls)
+    defaults = _defaults(cls)
+    return tuple(
+        (f.name, defaults.get(f.name, _NO_DEFAULT), _encoder(hints[f.name]))
+        for f in dataclasses.fields(cls)
+        if f.init
+    )
+
+
+def _encoder(hint: Any) -> Callable[[Any, bool], Any]:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint in (str, int, float, bool) or origin is typing.Literal:
+        return _same_json
+    if origin in (frozenset, set) and args and args[0] is str:
+        return _sorted_names
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        if all(o in (str, int, float, bool) for o in options):
+            return _same_json
+    return _generic
+
+
+def _same_json(value: Any, compact: bool) -> Any:
+    return value
+
+
+def _sorted_names(value: Any, compact: bool) -> list:
+    return sorted(value)
+
+
+def _generic(value: Any, compact: bool) -> Any:
+    return to_json(value, compact=compact)
 
 
 @cache
