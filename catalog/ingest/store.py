@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from accounts.audit import record_event, record_events
@@ -111,7 +111,7 @@ class BatchWriter:
                 if self.checkpoint:
                     self.checkpoint(outcomes, ends_batch)
             return outcomes
-        except Exception:
+        except Exception as exc:
             if len(batch) > 1:  # find the bad one: each notebook in a transaction of its own
                 last = len(batch) - 1
                 return [
@@ -121,7 +121,12 @@ class BatchWriter:
                 ]
             # A bug must not stop the ingest: logged with its traceback, reported, rolled back.
             log.exception("ingest of %s failed", batch[0].path)
-            failed = [Outcome(batch[0].path, "failed", error="Internal error while storing it.")]
+            error = (
+                "The database refused to store it."
+                if isinstance(exc, DatabaseError)
+                else "Internal error while storing it."
+            )
+            failed = [Outcome(batch[0].path, "failed", error=error)]
             if self.checkpoint:
                 with transaction.atomic():
                     self.checkpoint(failed, ends_batch)
