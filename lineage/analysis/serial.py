@@ -195,11 +195,25 @@ def _hints(cls: type) -> dict[str, Any]:
 
 def _dataclass_decoder(cls: type) -> _Decode:
     hints = _hints(cls)
-    fields = [(f.name, _decoder(hints[f.name])) for f in dataclasses.fields(cls) if f.init]
+    defaults = _defaults(cls)
+    fields = [
+        (f.name, _as_default_type(_decoder(hints[f.name]), defaults.get(f.name)))
+        for f in dataclasses.fields(cls)
+        if f.init
+    ]
 
     def decode(data: Mapping[str, Any]) -> Any:
         return cls(**{name: read(data[name]) for name, read in fields if name in data})
 
+    return decode
+
+
+def _as_default_type(decode: _Decode, default: Any) -> _Decode:
+    """A field typed as a Mapping whose default is a mapping of its own (a frozen one)
+    reads back as that type, not as a plain dict."""
+    kind = type(default)
+    if isinstance(default, Mapping) and kind is not dict:
+        return lambda data: kind(decode(data))
     return decode
 
 
