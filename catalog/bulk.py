@@ -75,7 +75,8 @@ def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) ->
         if connection.vendor == "postgresql":
             sql = f"COPY {table} ({names}) FROM STDIN"
             start = time.monotonic()
-            with cursor.cursor.copy(sql) as copy:
+            # Django's own error classes, as its cursor would raise (the copy bypasses it).
+            with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
                 for row in values:
                     copy.write_row(row)
             if connection.queries_logged:  # bypassed Django's cursor: count it like one
