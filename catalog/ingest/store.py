@@ -134,9 +134,14 @@ class BatchWriter:
 
     def _write(self, batch: Sequence[Pending]) -> list[Outcome]:
         blobs = {item.file_hash: item.data for item in batch}
-        Blob.objects.bulk_create(
-            [Blob(sha256=h, data=d, size_bytes=len(d)) for h, d in sorted(blobs.items())],
-            ignore_conflicts=True,
+        stored = set(Blob.objects.filter(sha256__in=list(blobs)).values_list("sha256", flat=True))
+        insert_rows(
+            Blob,
+            [
+                {"sha256": h, "data": d, "size_bytes": len(d)}
+                for h, d in sorted(blobs.items())
+                if h not in stored
+            ],
         )
         known = [item.existing.notebook_id for item in batch if item.existing]
         locked = {
