@@ -66,6 +66,15 @@ class NotebookHarvester:
             self._resolver = TableResolver(connection_for(self.workspace))
         return self._resolver
 
+    def create_tables(self, lineages: Iterable[NotebookLineage]) -> None:
+        """Make the tables these notebooks read and write exist, committed at once (call it
+        outside a transaction): tables are shared, and two ingests creating the same one in
+        their batch transactions would wait for each other's commit."""
+        names: dict[str, None] = {}
+        for lineage in lineages:
+            names.update(dict.fromkeys(lineage.reads + lineage.writes))
+        get_or_create_tables(names, workspace=self.workspace, connection=self.resolver)
+
     def harvest(self, items: Sequence[Harvested]) -> None:
         """Tables, uses, columns, docs and metrics of a batch's new current versions."""
         if not items:

@@ -105,6 +105,8 @@ class BatchWriter:
         """Store ``batch``; a notebook that cannot be stored fails alone."""
         if not batch:
             return []
+        if len(batch) > 1 and not transaction.get_connection().in_atomic_block:
+            self.harvester.create_tables(item.lineage for item in batch if item.lineage)
         try:
             with transaction.atomic():
                 outcomes = self._write(batch)
