@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -54,26 +54,41 @@ def record_event(
 
     ``client_ip`` defaults to the address of the web request being served, if any.
     """
+    event = AuditEvent(
+        action=action, target_urn=target_urn, workspace=workspace, details=details or {}
+    )
+    return record_events([event], actor=actor, client_ip=client_ip)[0]
+
+
+def record_events(
+    events: Sequence[AuditEvent], *, actor, client_ip: str | None = None
+) -> list[AuditEvent]:
+    """Append several events by one actor (``action``, ``target_urn``, ``workspace`` and
+    ``details`` set on each, unsaved) to the chain, in order, in one insert: a batch of
+    ingested notebooks. Call it inside the transaction of the changes they record."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("An audit event must be written in the transaction of its change")
+    if not events:
+        return []
     # Locking the newest row serialises writers on PostgreSQL; SQLite's IMMEDIATE
     # transactions already do.
     last = AuditEvent.objects.select_for_update().order_by("-id").only("hash").first()
     user = actor if getattr(actor, "is_authenticated", False) else None
-    event = AuditEvent(
-        actor=user,
-        actor_name=user.get_username() if user else (actor if isinstance(actor, str) else "system"),
-        action=action,
-        target_urn=target_urn,
-        workspace=workspace,
-        created_at=timezone.now(),
-        client_ip=client_ip or current_client_ip.get(),
-        details=details or {},
-        prev_hash=last.hash if last else GENESIS_HASH,
-    )
-    event.hash = event.compute_hash()
-    event.save()
-    return event
+    name = user.get_username() if user else (actor if isinstance(actor, str) else "system")
+    previous = last.hash if last else GENESIS_HASH
+    now = timezone.now()
+    for event in events:
+        event.actor = user
+        event.actor_name = name
+        event.created_at = now
+        event.client_ip = client_ip or current_client_ip.get()
+        event.prev_hash = previous
+        event.hash = previous = event.compute_hash()
+    if len(events) == 1:
+        events[0].save()
+    else:
+        AuditEvent.objects.bulk_create(events)
+    return list(events)
 
 
 @dataclass(frozen=True)

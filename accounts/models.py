@@ -9,6 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.validators import RegexValidator
 from django.db import models
 
+from urns import AssetKind
+
 slug_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9-]{0,62}$",
     "A workspace slug is 1-63 lower-case letters, digits or dashes, "
@@ -41,7 +43,7 @@ class Workspace(models.Model):
 
     @property
     def urn(self) -> str:
-        return f"workspace:{self.slug}"
+        return AssetKind.WORKSPACE.urn(self.slug)
 
 
 class Membership(models.Model):
@@ -206,7 +208,7 @@ class Invite(models.Model):
 
     @property
     def urn(self) -> str:
-        return f"invite:{self.workspace.slug}/{self.pk}"
+        return AssetKind.INVITE.urn(self.workspace.slug, self.pk)
 
     def status_at(self, now) -> str:
         if self.revoked_at is not None:
@@ -266,7 +268,7 @@ class AccessReview(models.Model):
 
     @property
     def urn(self) -> str:
-        return f"review:{self.pk}"
+        return AssetKind.REVIEW.urn(self.pk)
 
     @property
     def is_open(self) -> bool:

@@ -7,6 +7,7 @@ from django.db import transaction
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from accounts.audit import record_event
+from urns import AssetKind
 
 
 class TributaryOIDCBackend(OIDCAuthenticationBackend):
@@ -31,7 +32,7 @@ class TributaryOIDCBackend(OIDCAuthenticationBackend):
             record_event(
                 actor=user,
                 action="user.created",
-                target_urn=f"user:{user.get_username()}",
+                target_urn=AssetKind.USER.urn(user.get_username()),
                 details={"via": "oidc"},
             )
         return user

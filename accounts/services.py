@@ -16,6 +16,7 @@ from accounts.access import team_workspace_ids
 from accounts.audit import record_event
 from accounts.errors import Conflict, InvalidInput
 from accounts.models import Membership, Role, TeamMembership, Workspace, slug_validator
+from urns import AssetKind
 
 TEAM_NAME_MAX = 150
 
@@ -51,11 +52,11 @@ def ensure_workspace(*, slug: str, name: str | None = None, actor=None) -> Works
 
 
 def user_urn(user) -> str:
-    return f"user:{user.get_username()}"
+    return AssetKind.USER.urn(user.get_username())
 
 
 def team_urn(team: Group) -> str:
-    return f"team:{team.name}"
+    return AssetKind.TEAM.urn(team.name)
 
 
 def holder_urn(holder) -> str:

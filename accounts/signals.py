@@ -12,6 +12,7 @@ from django.dispatch import receiver
 
 from accounts import grants, throttle
 from accounts.audit import client_ip_of, record_event
+from urns import AssetKind
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def count_failed_sign_in(sender, credentials, request=None, **kwargs):
             record_event(
                 actor="system",
                 action="auth.locked_out",
-                target_urn=f"user:{username}",
+                target_urn=AssetKind.USER.urn(username),
                 details={"minutes": throttle.lockout_minutes()},
                 client_ip=ip,
             )

@@ -136,11 +136,12 @@ def reactive_against_full(runner, rounds: int) -> list[tuple[str, float, float, 
     from execution.models import AppSession
     from execution.services import request_run
     from execution.sessions import forget_session
+    from urns import parse_urn
 
     rows = []
     for urn, (base, changed) in DEMO_APPS.items():
-        workspace, slug = urn.removeprefix("app:").split("/")
-        app = App.objects.get(workspace__slug=workspace, slug=slug)
+        parsed = parse_urn(urn)
+        app = App.objects.get(workspace__slug=parsed.workspace, slug=parsed.name)
         best = {"reactive": float("inf"), "cold": float("inf"), "warm": float("inf")}
         saved_estimate = 0.0
         for _ in range(rounds):

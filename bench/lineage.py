@@ -7,7 +7,8 @@ Prints, measured in one run:
     (edge stamp, viewer, authorization, reach, redaction), for staff and for a viewer of
     one workspace, against a bare networkx BFS on the same graph; target < 50 ms, ratio shown
   - layout + SVG of a 2,000-node neighbourhood; target < 1 s
-  - the one-off cost of building the graph from the database, for reference
+  - the one-off cost of building the graph from the database (stored edges, and those
+    derived from the catalog's table uses), for reference
 """
 
 from __future__ import annotations
@@ -33,16 +34,23 @@ HUB_TABLES = 40  # tables written by the first notebooks, read all over the orga
 WAREHOUSE = "duckdb://bench"
 
 
-def generate(notebooks: int, seed: int = 5):
-    """Edge rows of an organisation where notebook i writes tables 2i, 2i+1 and reads tables
-    written by notebooks up to 200 before it (raw tables for the first ones)."""
+def generate(notebooks: int, seed: int = 5) -> int:
+    """Store an organisation where notebook i writes tables 2i, 2i+1 and reads tables
+    written by notebooks up to 200 before it (raw tables for the first ones): its table
+    usage as NotebookTable rows (the graph derives block <-> table and notebook -> notebook
+    edges from them), its block DAG and column lineage as stored edges. Returns the number
+    of edges the graph gets."""
+    from catalog.models import Notebook, NotebookTable, Table
     from lineage.models import EdgeKind, LineageEdge
+    from lineage.table_edges import table_edge_rows, table_use_rows
+    from urns import AssetKind
 
     rng = random.Random(seed)
     workspaces = _workspaces()
     rows: list[LineageEdge] = []
+    uses: dict[tuple[int, str], dict] = {}  # (notebook index, table name) -> its use
 
-    def edge(source, target, kind, s_name, t_name, s_ws, t_ws, via="", detail=""):
+    def edge(source, target, kind, s_name, t_name, ws, via="", detail=""):
         rows.append(
             LineageEdge(
                 source_urn=source,
@@ -50,23 +58,30 @@ def generate(notebooks: int, seed: int = 5):
                 kind=kind,
                 source_name=s_name,
                 target_name=t_name,
-                source_workspace_id=s_ws,
-                target_workspace_id=t_ws,
+                source_workspace_id=ws,
+                target_workspace_id=ws,
                 via_urn=via,
                 detail=detail,
             )
         )
 
-    def table(n: int) -> tuple[str, str]:
-        name = f"s{n % 97}.t{n}" if n >= 0 else f"raw.r{-n}"
-        return f"table:{WAREHOUSE}/{name}", name
+    def table(n: int) -> str:
+        return f"s{n % 97}.t{n}" if n >= 0 else f"raw.r{-n}"
 
+    def use(i: int, name: str, block: str, role: str) -> None:
+        found = uses.setdefault((i, name), {"is_read": False, "is_write": False, "blocks": []})
+        found["is_read" if role == "reads" else "is_write"] = True
+        if [block, role] not in found["blocks"]:
+            found["blocks"].append([block, role])
+
+    paths = []
     for i in range(notebooks):
         ws_id, slug = workspaces[i % WORKSPACES]
         path = f"team{i % 7}/nb{i}.ipynb"
-        blocks = [(f"block:{slug}/{path}#b{b}", f"{path}#b{b}") for b in range(BLOCKS)]
+        paths.append((ws_id, path))
+        blocks = [(AssetKind.BLOCK.urn(slug, path, f"b{b}"), f"{path}#b{b}") for b in range(BLOCKS)]
         for (a, a_name), (b, b_name) in itertools.pairwise(blocks):
-            edge(a, b, EdgeKind.FEEDS, a_name, b_name, ws_id, ws_id)
+            edge(a, b, EdgeKind.FEEDS, a_name, b_name, ws_id)
         low = max(0, 2 * i - 400)
         if i <= HUB_TABLES:
             sources = [-rng.randrange(1, 50) for _ in range(READS)]
@@ -76,39 +91,41 @@ def generate(notebooks: int, seed: int = 5):
                 for _ in range(READS)
             ]
         for n in sources:
-            urn, name = table(n)
-            edge(urn, blocks[0][0], EdgeKind.READS, name, blocks[0][1], ws_id, ws_id)
-            if n >= 0:
-                w_ws, w_slug = workspaces[(n // 2) % WORKSPACES]
-                writer = f"notebook:{w_slug}/team{(n // 2) % 7}/nb{n // 2}.ipynb"
-                edge(
-                    writer,
-                    f"notebook:{slug}/{path}",
-                    EdgeKind.NOTEBOOK,
-                    f"team{(n // 2) % 7}/nb{n // 2}.ipynb",
-                    path,
-                    w_ws,
-                    ws_id,
-                    via=urn,
-                )
+            use(i, table(n), "b0", "reads")
         for k in range(WRITES):
-            urn, name = table(2 * i + k)
-            edge(blocks[-1][0], urn, EdgeKind.WRITES, blocks[-1][1], name, ws_id, ws_id)
+            use(i, table(2 * i + k), f"b{BLOCKS - 1}", "writes")
         for c in range(COLUMNS):
-            s_urn, s_name = table(sources[c % READS])
-            t_urn, t_name = table(2 * i + c % WRITES)
+            s_name, t_name = table(sources[c % READS]), table(2 * i + c % WRITES)
             edge(
-                f"column:{s_urn[6:]}.c{c}",
-                f"column:{t_urn[6:]}.c{c}",
+                AssetKind.COLUMN.urn(WAREHOUSE, s_name, f"c{c}"),
+                AssetKind.COLUMN.urn(WAREHOUSE, t_name, f"c{c}"),
                 EdgeKind.COLUMN,
                 f"{s_name}.c{c}",
                 f"{t_name}.c{c}",
                 ws_id,
-                ws_id,
                 via=blocks[-1][0],
                 detail="identity",
             )
-    return rows
+    stored = Notebook.objects.bulk_create(
+        [Notebook(workspace_id=ws, path=path, title=path, file_path=path) for ws, path in paths],
+        batch_size=5000,
+    )
+    names = sorted({name for _, name in uses})
+    home = {name: paths[i][0] for (i, name) in sorted(uses, reverse=True)}
+    Table.objects.bulk_create(
+        [Table(warehouse=WAREHOUSE, name=name, workspace_id=home[name]) for name in names],
+        batch_size=5000,
+    )
+    table_ids = dict(Table.objects.values_list("name", "pk"))
+    NotebookTable.objects.bulk_create(
+        [
+            NotebookTable(notebook_id=stored[i].pk, table_id=table_ids[name], **found)
+            for (i, name), found in uses.items()
+        ],
+        batch_size=5000,
+    )
+    LineageEdge.objects.bulk_create(rows, batch_size=5000)
+    return len(rows) + len(table_edge_rows(table_use_rows()))
 
 
 def _workspaces() -> list[tuple[int, str]]:
@@ -138,14 +155,12 @@ def main() -> None:
     from accounts.models import Membership, Workspace
     from lineage import selectors
     from lineage.drawing import draw
-    from lineage.models import LineageEdge
     from lineage.query import LineageQuery
     from lineage.services import bump_stamp
+    from urns import AssetKind
 
-    rows = generate(args.notebooks)
-    LineageEdge.objects.bulk_create(rows, batch_size=5000)
+    edges = generate(args.notebooks)
     bump_stamp()
-    edges = LineageEdge.objects.count()
 
     start = time.perf_counter()
     graph = selectors.lineage_graph()
@@ -159,9 +174,9 @@ def main() -> None:
     n = args.notebooks
     home = Workspace.objects.get(slug=f"ws{(n // 2) % WORKSPACES}")
     Membership.objects.create(user=member, workspace=home, role="viewer")
-    centre = f"table:{WAREHOUSE}/s{n % 97}.t{n}"
-
-    hub = f"table:{WAREHOUSE}/s0.t0"  # written by notebook 0 (in ws0), read by about 1 in 65
+    centre = AssetKind.TABLE.urn(WAREHOUSE, f"s{n % 97}.t{n}")
+    # Written by notebook 0 (in ws0), read by about 1 in 65.
+    hub = AssetKind.TABLE.urn(WAREHOUSE, "s0.t0")
 
     def ours(user, urn):
         fresh = users.get(pk=user.pk)  # a new request: nothing remembered on the user

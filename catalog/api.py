@@ -14,8 +14,9 @@ from accounts.models import Workspace
 from catalog import selectors
 from catalog.ingest.pipeline import ingest_upload
 from catalog.ingest.sources import normalize_path
-from catalog.models import Notebook
+from catalog.models import IngestJob, Notebook
 from catalog.serializers import (
+    IngestJobSerializer,
     IngestReportSerializer,
     NotebookDetailSerializer,
     NotebookSerializer,
@@ -75,6 +76,19 @@ def notebook_list(request: Request) -> Response:
         include_deleted=request.query_params.get("deleted") == "1",
     )
     return Response(NotebookSerializer(notebooks, many=True).data)
+
+
+@extend_schema(responses=IngestJobSerializer)
+@api_view(["GET"])
+def ingest_job(request: Request, pk: int) -> Response:
+    """A batch ingest's progress: files done of total across its chunks, counts, errors."""
+    job = access_object(
+        request.user,
+        "edit",
+        IngestJob.objects.select_related("workspace").prefetch_related("chunks"),
+        pk=pk,
+    )
+    return Response(IngestJobSerializer(job).data)
 
 
 @extend_schema(responses=NotebookDetailSerializer)

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.conf import settings
 from django.db import models
 
 from accounts.models import Workspace
+from catalog.formats.model import ParsedBlock
+from lineage.analysis.notebook import BlockLineage, NotebookLineage, block_from_json
+from urns import AssetKind, version_urn
 
 
 class BlockKind(models.TextChoices):
@@ -54,7 +59,7 @@ class Notebook(models.Model):
 
     @property
     def urn(self) -> str:
-        return f"notebook:{self.workspace.slug}/{self.path}"
+        return AssetKind.NOTEBOOK.urn(self.workspace.slug, self.path)
 
 
 class NotebookVersion(models.Model):
@@ -73,14 +78,10 @@ class NotebookVersion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    # Per-notebook lineage summary from the analysis (tables read/written, column edges).
-    reads = models.JSONField(default=list, blank=True)
-    writes = models.JSONField(default=list, blank=True)
-    column_edges = models.JSONField(default=list, blank=True)
-    runs_notebooks = models.JSONField(default=list, blank=True)
-    # The block DAG: [from block_id, to block_id, [names]], in notebook order. It is
-    # only ever read whole, per version, so it lives with the version.
-    edges = models.JSONField(default=list, blank=True)
+    # The notebook's analysis without its blocks (`NotebookLineage.to_json(blocks=False)`):
+    # the block DAG, the notebook-local names, the tables it reads, writes and creates.
+    # Each block keeps its own part (`Block.lineage`), so a page of blocks reads only those.
+    lineage = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["notebook", "-number"]
@@ -93,17 +94,26 @@ class NotebookVersion(models.Model):
 
     @property
     def urn(self) -> str:
-        return f"{self.notebook.urn}@v{self.number}"
+        return version_urn(self.notebook.urn, self.number)
 
+    @cached_property
+    def summary(self) -> NotebookLineage:
+        """The notebook-level analysis (its ``blocks`` left empty: see `notebook_lineage`)."""
+        return NotebookLineage.from_json(self.lineage, blocks=())
 
-class BlockAnalysis(models.Model):
-    """What the analyser found in one block content, stored once and shared by every copy."""
+    def notebook_lineage(self) -> NotebookLineage:
+        """The whole analysis, with every block's part read from the blocks."""
+        rows = self.blocks.order_by("position").values_list("lineage", flat=True)
+        return NotebookLineage.from_json(self.lineage, blocks=list(rows))
 
-    key = models.CharField(max_length=64, primary_key=True)
-    data = models.JSONField(default=dict)
+    @property
+    def reads(self) -> list[str]:
+        """Warehouse tables and files the version reads from outside, as its code names them."""
+        return list(self.lineage.get("reads", ()))
 
-    def __str__(self) -> str:
-        return self.key[:12]
+    @property
+    def writes(self) -> list[str]:
+        return list(self.lineage.get("writes", ()))
 
 
 class Block(models.Model):
@@ -116,10 +126,10 @@ class Block(models.Model):
     metadata = models.JSONField(default=dict, blank=True)
     outputs = models.JSONField(default=list, blank=True)
     execution_count = models.IntegerField(null=True, blank=True)
-    # Keyed by what the analysis depends on, so unchanged blocks reuse it.
-    analysis = models.ForeignKey(
-        BlockAnalysis, on_delete=models.PROTECT, db_column="analysis_key", related_name="+"
-    )
+    # The block's part of its version's analysis (`BlockLineage.to_json()`): what its text
+    # says, keyed by content so that an unchanged block is not analysed again, and which
+    # of the names it reads and writes are notebook-local.
+    lineage = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["version", "position"]
@@ -131,8 +141,24 @@ class Block(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} block {self.block_id}"
 
+    @cached_property
+    def block_lineage(self) -> BlockLineage:
+        return block_from_json(self.lineage)
+
+    def as_parsed(self) -> ParsedBlock:
+        """The block as a reader gave it, for what analyses and harvests blocks."""
+        return ParsedBlock(
+            id=self.block_id,
+            kind=self.kind,
+            source=self.source,
+            variable=self.variable or None,
+            metadata=self.metadata,
+            outputs=tuple(self.outputs),
+            execution_count=self.execution_count,
+        )
+
     def urn_for(self, notebook: Notebook) -> str:
-        return f"block:{notebook.workspace.slug}/{notebook.path}#{self.block_id}"
+        return AssetKind.BLOCK.urn(notebook.workspace.slug, notebook.path, self.block_id)
 
 
 class IngestStatus(models.TextChoices):
@@ -142,7 +168,11 @@ class IngestStatus(models.TextChoices):
 
 
 class IngestJob(models.Model):
-    """One batch ingest: its counts, the files it could not read and why."""
+    """One batch ingest: its counts, the files it could not read and why.
+
+    A large ingest is split into `IngestChunk` rows that workers process in parallel; the
+    job's ``done`` counts the files stored across all of them.
+    """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="ingest_jobs")
     source = models.CharField(max_length=1024)
@@ -164,6 +194,38 @@ class IngestJob(models.Model):
 
     def __str__(self) -> str:
         return f"ingest {self.pk} of {self.workspace_id}"
+
+
+class IngestChunk(models.Model):
+    """A slice of a job's files, ingested by one worker at a time.
+
+    ``done``, ``counts`` and ``errors`` move in the same transaction as the notebooks
+    they count, so a worker killed mid-chunk leaves them exactly at what was stored, and
+    the retried chunk goes on from there.
+    """
+
+    workspace_lookup = "job__workspace"
+
+    job = models.ForeignKey(IngestJob, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    paths = models.JSONField(default=list)  # the chunk's files, relative to the job's folder
+    status = models.CharField(
+        max_length=16, choices=IngestStatus.choices, default=IngestStatus.RUNNING
+    )
+    done = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    # Who runs it now ("host:pid"), so that an operator can tell a stuck worker.
+    worker = models.CharField(max_length=255, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "index"]
+        constraints = [models.UniqueConstraint(fields=["job", "index"], name="one_chunk_per_index")]
+
+    def __str__(self) -> str:
+        return f"chunk {self.index} of ingest {self.job_id}"
 
 
 class WarehouseEngine(models.TextChoices):
@@ -251,7 +313,7 @@ class Table(DocumentedAsset):
 
     @property
     def urn(self) -> str:
-        return f"table:{self.warehouse}/{self.name}"
+        return AssetKind.TABLE.urn(self.warehouse, self.name)
 
 
 class Column(models.Model):
@@ -273,7 +335,7 @@ class Column(models.Model):
 
     @property
     def urn(self) -> str:
-        return f"column:{self.table.warehouse}/{self.table.name}.{self.name}"
+        return AssetKind.COLUMN.urn(self.table.warehouse, self.table.name, self.name)
 
 
 class Metric(DocumentedAsset):
@@ -298,7 +360,7 @@ class Metric(DocumentedAsset):
 
     @property
     def urn(self) -> str:
-        return f"metric:{self.workspace.slug}/{self.name}"
+        return AssetKind.METRIC.urn(self.workspace.slug, self.name)
 
 
 class App(DocumentedAsset):
@@ -324,19 +386,34 @@ class App(DocumentedAsset):
 
     @property
     def urn(self) -> str:
-        return f"app:{self.workspace.slug}/{self.slug}"
+        return AssetKind.APP.urn(self.workspace.slug, self.slug)
+
+
+class TableRole(models.TextChoices):
+    """What one block does with a table (the lineage graph's block-level edge kinds)."""
+
+    READS = "reads", "reads"
+    READS_BACK = "reads_back", "reads back what the notebook wrote"
+    WRITES = "writes", "writes"
 
 
 class NotebookTable(models.Model):
-    """A table a notebook's current version reads, writes or creates (replaced at each ingest)."""
+    """A table a notebook's current version reads, writes or creates (replaced at each ingest).
+
+    The one stored record of which notebook uses which table: the table pages, search
+    popularity and the lineage graph's table edges (block -> table, table -> block,
+    notebook -> notebook through a table) all derive from these rows.
+    """
 
     notebook = models.ForeignKey(Notebook, on_delete=models.CASCADE, related_name="table_uses")
     table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="notebook_uses")
     is_read = models.BooleanField(default=False)
     is_write = models.BooleanField(default=False)
     is_create = models.BooleanField(default=False)
-    # The first block that writes (else reads) the table.
+    # The first block that creates (else writes, else reads) the table.
     block_id = models.CharField(max_length=128, blank=True)
+    # Every block that uses it and how: [[block id, TableRole], ...] in notebook order.
+    blocks = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [

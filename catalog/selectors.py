@@ -73,13 +73,14 @@ class BlockView:
 
 def blocks_with_edges(version: NotebookVersion) -> list[BlockView]:
     """The blocks of a version in order, each with the blocks it feeds and runs after."""
-    blocks = list(version.blocks.select_related("analysis"))
+    blocks = list(version.blocks.all())
     by_id = {b.block_id: b for b in blocks}
     feeds: dict[str, list] = {b.block_id: [] for b in blocks}
     after: dict[str, list] = {b.block_id: [] for b in blocks}
-    for source, target, names in version.edges:
-        feeds[source].append((by_id[target], names))
-        after[target].append((by_id[source], names))
+    for edge in version.summary.edges:
+        names = sorted(edge.names)
+        feeds[edge.source].append((by_id[edge.target], names))
+        after[edge.target].append((by_id[edge.source], names))
     return [BlockView(b, feeds[b.block_id], after[b.block_id]) for b in blocks]
 
 

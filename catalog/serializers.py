@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from accounts.models import Workspace
 from catalog.models import Block, Notebook
+from lineage.analysis.serial import to_json
 
 
 class WorkspaceSerializer(serializers.ModelSerializer):
@@ -45,7 +46,7 @@ class NotebookSerializer(serializers.ModelSerializer):
 class BlockSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="block_id")
     urn = serializers.SerializerMethodField()
-    analysis = serializers.JSONField(source="analysis.data", read_only=True)
+    analysis = serializers.SerializerMethodField()
 
     class Meta:
         model = Block
@@ -64,6 +65,17 @@ class BlockSerializer(serializers.ModelSerializer):
     def get_urn(self, block: Block) -> str:
         return block.urn_for(self.context["notebook"])
 
+    def get_analysis(self, block: Block) -> dict:
+        """What the analysis found in the block, names as its code writes them, and which
+        of them are notebook-local (DataFrames, temporary tables)."""
+        found = block.block_lineage
+        return {
+            **to_json(found.analysis),
+            "columns": to_json(found.facts.columns),
+            "creates": to_json(found.facts.creates),
+            "local": to_json(found.local),
+        }
+
 
 class NotebookDetailSerializer(NotebookSerializer):
     blocks = serializers.SerializerMethodField()
@@ -75,15 +87,15 @@ class NotebookDetailSerializer(NotebookSerializer):
     def get_blocks(self, notebook: Notebook) -> list[dict]:
         if notebook.current_version is None:
             return []
-        blocks = notebook.current_version.blocks.select_related("analysis")
+        blocks = notebook.current_version.blocks.all()
         return BlockSerializer(blocks, many=True, context={"notebook": notebook}).data
 
     def get_edges(self, notebook: Notebook) -> list[dict]:
         if notebook.current_version is None:
             return []
         return [
-            {"from": source, "to": target, "names": names}
-            for source, target, names in notebook.current_version.edges
+            {"from": edge.source, "to": edge.target, "names": sorted(edge.names)}
+            for edge in notebook.current_version.summary.edges
         ]
 
 
@@ -101,3 +113,29 @@ class IngestReportSerializer(serializers.Serializer):
     failed = serializers.IntegerField()
     errors = serializers.ListField(child=serializers.DictField())
     notebooks = NotebookSerializer(many=True)
+
+
+class IngestChunkSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    files = serializers.SerializerMethodField()
+    done = serializers.IntegerField()
+    status = serializers.CharField()
+    attempts = serializers.IntegerField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+
+    def get_files(self, chunk) -> int:
+        return len(chunk.paths)
+
+
+class IngestJobSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    workspace = serializers.CharField(source="workspace.slug")
+    source = serializers.CharField()
+    status = serializers.CharField()
+    total = serializers.IntegerField()
+    done = serializers.IntegerField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    errors = serializers.ListField(child=serializers.DictField())
+    started_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    chunks = IngestChunkSerializer(many=True)

@@ -3,20 +3,29 @@ the catalog importing them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.dispatch import Signal
 
-# Sent inside the per-notebook ingest transaction when a notebook's current version
-# is stored (new or changed content) or a deleted notebook comes back.
-# Arguments: notebook (a Notebook), version (its now-current NotebookVersion); and,
-# when the sender holds them, so that receivers need not read them back: blocks (the
-# version's blocks, with id, kind and source, in order), analyses (their analysis
-# results) and connection (the workspace's resolved warehouse connection).
+from catalog.models import Notebook, NotebookVersion
+from lineage.analysis import NotebookLineage
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """A notebook whose current version was just stored (or came back), with its analysis."""
+
+    notebook: Notebook
+    version: NotebookVersion
+    lineage: NotebookLineage
+
+
+# Sent once per batch, inside the transaction that stores the batch's notebook versions
+# (new or changed content, or deleted notebooks that came back). Arguments: stored (a
+# sequence of `StoredVersion`, all of one workspace) and resolver (the `TableResolver` of
+# that workspace's connection, which the catalog resolved the batch's tables with).
 notebook_version_stored = Signal()
 
 # Sent inside the transaction that marks a notebook deleted from its source.
 # Arguments: notebook.
 notebook_deleted = Signal()
-
-# Sent by `manage.py load_demo` once the demo workspaces are ingested (the execution layer
-# publishes the demo's apps). Arguments: workspaces (the demo's Workspace rows).
-demo_loaded = Signal()

@@ -29,5 +29,6 @@ api_urlpatterns = [
     path("workspaces/<slug:slug>/notebooks/", api.notebook_upload, name="api-notebook-upload"),
     path("notebooks/", api.notebook_list, name="api-notebooks"),
     path("notebooks/<int:pk>/", api.notebook_detail, name="api-notebook"),
+    path("ingest-jobs/<int:pk>/", api.ingest_job, name="api-ingest-job"),
     path("search/", search_views.search_api, name="api-search"),
 ]

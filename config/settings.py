@@ -7,8 +7,8 @@ from pathlib import Path
 
 import dj_database_url
 
-from accounts.oidc_config import oidc_settings
 from config.env import ImproperSetting, env_bool, env_int, env_list, env_str
+from config.oidc import oidc_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("TRIBUTARY_VAR_DIR", str(BASE_DIR / "var")))
@@ -146,7 +146,7 @@ CACHES = {
     )
 }
 
-# OpenID Connect sign-in, off unless OIDC_RP_CLIENT_ID is set (see accounts/oidc_config.py).
+# OpenID Connect sign-in, off unless OIDC_RP_CLIENT_ID is set (see config/oidc.py).
 OIDC = oidc_settings()
 OIDC_ENABLED = bool(OIDC)
 if OIDC_ENABLED:
@@ -176,6 +176,10 @@ STORAGES = {
 
 # Uploads larger than this are refused before they reach a reader.
 MAX_NOTEBOOK_BYTES = env_int("MAX_NOTEBOOK_BYTES", 100 * 1024 * 1024)
+# Ingest stores notebooks in batches of this many notebooks or blocks, each batch in one
+# transaction (a file's notebooks are never split across batches).
+INGEST_BATCH_NOTEBOOKS = env_int("INGEST_BATCH_NOTEBOOKS", 200)
+INGEST_BATCH_BLOCKS = env_int("INGEST_BATCH_BLOCKS", 5000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -13,3 +13,6 @@ class ExecutionConfig(AppConfig):
 
         register_section(slot="runs", template="execution/_asset_runs.html", kinds=("table", "app"))
         register_section(slot="run_form", template="execution/_app_run_form.html", kinds=("app",))
+        # The Celery tasks, registered in every process, not only in workers (which discover
+        # them): the run service queues its task by name.
+        from execution import tasks  # noqa: F401

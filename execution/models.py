@@ -11,6 +11,7 @@ from django.db import models
 
 from accounts.models import Workspace
 from catalog.models import App, Notebook, NotebookVersion
+from urns import AssetKind
 
 
 class RunImmutable(Exception):
@@ -113,7 +114,7 @@ class Run(models.Model):
 
     @property
     def urn(self) -> str:
-        return f"run:{self.pk}"
+        return AssetKind.RUN.urn(self.pk)
 
     @property
     def is_finished(self) -> bool:

@@ -13,10 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import can
@@ -26,7 +23,9 @@ from catalog.models import App, Notebook
 from execution.cron import CronError, next_fire, parse_cron
 from execution.forms.inputs import coerce_inputs
 from execution.models import Run, Schedule, Trigger
+from execution.notifications import notify_owner
 from execution.selectors import inputs_of, published_version
+from execution.services import request_run
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +82,6 @@ def delete_schedule(*, actor, schedule: Schedule) -> None:
 
 def run_due_schedules(*, now: datetime | None = None) -> list[Run]:
     """Start a run for each active schedule whose time has come; returns the runs."""
-    from execution.services import request_run
-
     now = now or timezone.now()
     started = []
     due = Schedule.objects.filter(is_active=True, next_run_at__lte=now).select_related(
@@ -113,7 +110,7 @@ def run_due_schedules(*, now: datetime | None = None) -> list[Run]:
         except DomainError as exc:
             # e.g. the app's new version dropped an input: tell the owner, keep trying.
             log.warning("Schedule %s could not start a run: %s", schedule.pk, exc.message)
-            _notify(schedule, f"could not start: {exc.message}", url="")
+            notify_owner(schedule, f"could not start: {exc.message}", url="")
             continue
         started.append(run)
     return started
@@ -129,32 +126,3 @@ def _switch_off(schedule: Schedule, reason: str) -> None:
             workspace=schedule.workspace,
             details={"schedule": schedule.pk, "reason": reason},
         )
-
-
-def notify_failed_run(run: Run) -> None:
-    """E-mail the schedule's owner that a scheduled run failed (after it has committed)."""
-    if run.schedule is None:
-        return
-    _notify(run.schedule, f"failed: {run.error}", url=reverse("run", args=[run.pk]))
-
-
-def _notify(schedule: Schedule, what: str, *, url: str) -> None:
-    owner = schedule.owner
-    if not owner.email:
-        log.warning("Schedule %s failed, and its owner %s has no e-mail", schedule.pk, owner)
-        return
-    link = f"{settings.SITE_URL.rstrip('/')}{url}" if url else ""
-    body = (
-        f"The scheduled run of {schedule.target_urn} ({schedule.cron}) {what}\n\n"
-        + (f"The run: {link}\n" if link else "")
-        + "You receive this because you own the schedule."
-    )
-    try:
-        send_mail(
-            subject=f"[Tributary] Scheduled run of {schedule.target_urn} failed",
-            message=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[owner.email],
-        )
-    except Exception:
-        log.exception("Could not e-mail %s about schedule %s", owner.email, schedule.pk)

@@ -8,27 +8,24 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from execution.schedules import run_due_schedules
+from execution.services import execute_run, fail_stale_runs
+from execution.sessions import cull_idle_sessions
+
 
 @shared_task(name="execution.execute_run", acks_late=True)
 def execute_run_task(run_id: int) -> str | None:
     """Execute a queued run; a run already claimed or finished is left alone."""
-    from execution.services import execute_run
-
     run = execute_run(run_id)
     return None if run is None else run.status
 
 
 @shared_task(name="execution.run_due_schedules")
 def run_due_schedules_task() -> list[int]:
-    from execution.schedules import run_due_schedules
-
     return [run.pk for run in run_due_schedules()]
 
 
 @shared_task(name="execution.cull_idle_sessions")
 def cull_idle_sessions_task() -> dict[str, int]:
     """Shut down idle kernels, and fail runs whose worker went away (never stuck)."""
-    from execution.services import fail_stale_runs
-    from execution.sessions import cull_idle_sessions
-
     return {"culled": cull_idle_sessions(), "failed_stale": fail_stale_runs()}

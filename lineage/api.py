@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from accounts.errors import InvalidInput
 from lineage import selectors
 from lineage.explore import explore
+from lineage.graph import lineage_kind
 from lineage.query import MAX_DEPTH, MAX_URN_CHARS, parse_lineage_query
 from lineage.serializers import (
     AssetSummarySerializer,
@@ -19,7 +20,6 @@ from lineage.serializers import (
     view_data,
 )
 from lineage.summary import asset_summary
-from lineage.urns import kind_of
 
 # The most nodes one answer holds; past it the nearest are kept and "truncated" is set.
 API_MAX_NODES = 5000
@@ -76,7 +76,7 @@ def _flag(params, name: str, value: str) -> bool:
 def impact(request: Request) -> Response:
     """Every notebook, app, metric, table and column downstream of an asset, and their owners."""
     urn = (request.query_params.get("urn") or "").strip()
-    if not kind_of(urn):
+    if not lineage_kind(urn):
         raise InvalidInput("'urn' must be an asset URN, e.g. table:duckdb://demo/raw.events.")
     return Response(impact_data(selectors.impact_for(request.user, urn)))
 
@@ -86,6 +86,6 @@ def impact(request: Request) -> Response:
 def asset(request: Request) -> Response:
     """One asset of the graph as the explorer's side panel shows it (404 when hidden)."""
     urn = (request.query_params.get("urn") or "").strip()
-    if not kind_of(urn) or len(urn) > MAX_URN_CHARS:
+    if not lineage_kind(urn) or len(urn) > MAX_URN_CHARS:
         raise InvalidInput("'urn' must be an asset URN, e.g. table:duckdb://demo/raw.events.")
     return Response(summary_data(asset_summary(request.user, urn)))

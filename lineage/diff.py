@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from catalog.documentation.from_notebooks import local_names
 from catalog.models import Notebook, NotebookVersion
+from catalog.warehouse.tables import TableResolver, connection_for
 from lineage.graph import ViewNode
 from lineage.selectors import lineage_graph, viewer_for
-from lineage.services import TableNames
 
 
 @dataclass(frozen=True)
@@ -43,22 +42,18 @@ class _Lineage:
     columns_written: dict[str, str]
 
 
-def _lineage_of(notebook: Notebook, version: NotebookVersion) -> _Lineage:
-    blocks = list(version.blocks.values("kind", "source", "analysis__data"))
-    tables = TableNames(
-        notebook.workspace, local_names(blocks, [b["analysis__data"] for b in blocks])
-    )
+def _lineage_of(version: NotebookVersion, resolve: TableResolver) -> _Lineage:
+    lineage = version.notebook_lineage()
     reads, writes, col_read, col_written = {}, {}, {}, {}
-    for names, into in ((version.reads, reads), (version.writes, writes)):
+    for names, into in ((lineage.reads, reads), (lineage.writes, writes)):
         for name in names:
-            if (found := tables.table(name)) is not None:
-                into[found.urn] = found.name
-    for edge in version.column_edges:
-        source, target = tables.column(edge["source"]), tables.column(edge["target"])
+            into[resolve.urn(name)] = resolve(name)[1]
+    for edge in lineage.column_edges:
+        source, target = resolve.column(edge.source), resolve.column(edge.target)
         if source is not None:
-            col_read[source.urn] = source.name
+            col_read[source[0]] = source[1]
         if target is not None:
-            col_written[target.urn] = target.name
+            col_written[target[0]] = target[1]
     return _Lineage(reads, writes, col_read, col_written)
 
 
@@ -75,7 +70,8 @@ def version_diff(user, notebook: Notebook, old: NotebookVersion, new: NotebookVe
     The tables and columns named are the notebook's own (its source names them);
     the affected downstream assets are redacted for ``user``.
     """
-    before, after = _lineage_of(notebook, old), _lineage_of(notebook, new)
+    resolve = TableResolver(connection_for(notebook.workspace))
+    before, after = _lineage_of(old, resolve), _lineage_of(new, resolve)
     graph = lineage_graph()
     viewer = viewer_for(user)
     starts: set[str] = set()

@@ -10,10 +10,11 @@ import posixpath
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from lineage.graph import LineageView, ViewNode, table_of_column
+from lineage.graph import LineageView, ViewNode
 from lineage.layout import Layout, layered_layout
 from lineage.query import LineageQuery
 from lineage.svg import DrawnNode, lane_colours, render_svg
+from urns import table_of_column
 
 RESTRICTED_LANE = "~restricted"
 WAREHOUSE_LANE = "~warehouse"

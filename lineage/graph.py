@@ -19,7 +19,7 @@ from typing import Literal
 
 import networkx as nx
 
-from lineage.urns import kind_of, notebook_of
+from urns import AssetKind, kind_of, notebook_of, table_of_column
 
 Level = Literal["notebook", "block", "column"]
 Direction = Literal["upstream", "downstream", "both"]
@@ -28,6 +28,16 @@ DIRECTIONS: tuple[Direction, ...] = ("upstream", "downstream", "both")
 
 # (source_urn, target_urn, kind, source_name, target_name, source_ws, target_ws, via_urn, detail)
 EdgeRow = tuple[str, str, str, str, str, int | None, int | None, str, str]
+
+# The kinds of asset a lineage graph holds.
+LINEAGE_KINDS: tuple[AssetKind, ...] = (
+    AssetKind.NOTEBOOK,
+    AssetKind.BLOCK,
+    AssetKind.TABLE,
+    AssetKind.COLUMN,
+    AssetKind.APP,
+    AssetKind.METRIC,
+)
 
 _LEVEL_KINDS = {
     "notebook": {"reads", "writes", "runs", "app", "metric"},
@@ -110,9 +120,15 @@ class Impact:
     restricted: dict[str, int] = field(default_factory=dict)  # kind -> count not shown
 
 
-def table_of_column(urn: str) -> str:
-    """``column:wh/schema.table.col`` -> ``table:wh/schema.table``."""
-    return "table:" + urn.partition(":")[2].rpartition(".")[0]
+def lineage_kind(urn: str) -> AssetKind | None:
+    """The kind of ``urn`` when it is one a lineage graph holds, else None.
+
+    Examples:
+        >>> lineage_kind("app:production/delete-user"), lineage_kind("workspace:production")
+        (<AssetKind.APP: 'app'>, None)
+    """
+    kind = kind_of(urn)
+    return kind if kind in LINEAGE_KINDS else None
 
 
 def _descendants(graph: nx.DiGraph, starts: Iterable[str]) -> set[str]:
@@ -164,7 +180,7 @@ class LineageGraph:
         def node(urn, name, ws, mention=None, writer=False):
             attrs = nodes.get(urn)
             if attrs is None:
-                graph.add_node(urn, kind=kind_of(urn), name=name, ws=set(), mentions=set())
+                graph.add_node(urn, kind=lineage_kind(urn), name=name, ws=set(), mentions=set())
                 attrs = nodes[urn]
                 attrs["home"] = ws
             if ws is not None:
@@ -234,7 +250,7 @@ class LineageGraph:
 
     def centres(self, urn: str, level: str) -> list[str]:
         """The nodes a question about ``urn`` starts from at ``level``."""
-        kind = kind_of(urn)
+        kind = lineage_kind(urn)
         if level == "column":
             if kind == "column":
                 return [urn]
@@ -314,7 +330,7 @@ class LineageGraph:
         belong to.
         """
         found: dict[str, set[str]] = defaultdict(set)
-        kind = kind_of(urn)
+        kind = lineage_kind(urn)
         if kind == "column":
             columns = self.level("column")
             closure = _descendants(columns, [urn]) | {urn}
@@ -428,7 +444,7 @@ class LineageGraph:
     def describe(
         self, attrs: dict | None, urn: str, viewer: Viewer, distance: int = 0, counter: int = 0
     ) -> ViewNode:
-        kind = kind_of(urn)
+        kind = lineage_kind(urn)
         if attrs is None or not viewer.sees(urn, attrs):
             return ViewNode(f"restricted:{counter}", kind, None, None, None, True, distance)
         shown = self._shown_workspace(attrs, viewer)

@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from catalog.formats.titles import block_name
 from catalog.models import Block, Notebook
-from lineage.urns import kind_of, split_workspace
+from urns import AssetKind, kind_of, parse_urn
 
 
 def block_names(urns: Iterable[str]) -> dict[str, str]:
@@ -19,11 +19,10 @@ def block_names(urns: Iterable[str]) -> dict[str, str]:
     """
     wanted: dict[tuple[str, str], dict[str, str]] = {}
     for urn in urns:
-        if kind_of(urn) != "block":
+        if kind_of(urn) is not AssetKind.BLOCK:
             continue
-        slug, rest = split_workspace(urn)
-        path, _, block_id = rest.rpartition("#")
-        wanted.setdefault((slug, path), {})[block_id] = urn
+        parsed = parse_urn(urn)
+        wanted.setdefault((parsed.workspace, parsed.path), {})[parsed.block] = urn
     if not wanted:
         return {}
     notebooks = Q(pk__in=[])

@@ -23,8 +23,10 @@ class EdgeKind(models.TextChoices):
     METRIC = "metric", "table is measured by metric"
 
 
-# Edges that come from a notebook's own analysis; replaced whole on each re-ingest.
-ANALYSIS_KINDS = (EdgeKind.FEEDS, EdgeKind.WRITES, EdgeKind.READS, EdgeKind.COLUMN, EdgeKind.RUNS)
+# Edges stored from a notebook's own analysis; replaced whole on each re-ingest. READS,
+# WRITES and NOTEBOOK edges are not stored: they derive from the catalog's NotebookTable
+# rows (see lineage.table_edges), the one record of which notebook uses which table.
+ANALYSIS_KINDS = (EdgeKind.FEEDS, EdgeKind.COLUMN, EdgeKind.RUNS)
 
 
 class LineageEdge(models.Model):

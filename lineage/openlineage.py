@@ -25,9 +25,10 @@ from openlineage.client.generated.sql_job import SQLJobFacet
 from openlineage.client.serde import Serde
 
 from accounts.models import Workspace
-from catalog.models import Notebook
+from catalog.models import Notebook, NotebookTable
 from catalog.warehouse.tables import connection_for
 from lineage.models import EdgeKind, LineageEdge
+from urns import parse_urn
 
 PRODUCER = "https://tributary.example/lineage/export_openlineage"
 # Our column transformations as OpenLineage's (type, subtype).
@@ -42,58 +43,49 @@ def job_namespace(workspace_slug: str) -> str:
     return f"tributary:{workspace_slug}"
 
 
-def _dataset(urn: str, name: str) -> tuple[str, str]:
-    """(namespace, name) of a table URN ``table:{warehouse}/{name}``."""
-    rest = urn.partition(":")[2]
-    return rest[: len(rest) - len(name) - 1], name
-
-
-def _column(urn: str, name: str) -> tuple[str, str, str]:
-    """(namespace, table, field) of a column URN ``column:{warehouse}/{table}.{column}``."""
-    table, _, field = name.rpartition(".")
-    rest = urn.partition(":")[2]
-    return rest[: len(rest) - len(name) - 1], table, field
+def _column(urn: str) -> tuple[str, str, str]:
+    """(namespace, table, field) of a column URN."""
+    column = parse_urn(urn)
+    return column.warehouse, column.table, column.column
 
 
 def _sql_of(notebook: Notebook) -> tuple[str, str | None]:
     statements, dialects = [], set()
-    blocks = notebook.current_version.blocks.order_by("position").values_list(
-        "analysis__data", flat=True
-    )
-    for data in blocks:
-        for statement in data.get("sql", ()):
-            statements.append(statement["sql"].strip().rstrip(";") + ";")
-            if statement.get("dialect"):
-                dialects.add(statement["dialect"])
+    for block in notebook.current_version.notebook_lineage().blocks:
+        for statement in block.analysis.sql:
+            statements.append(statement.sql.strip().rstrip(";") + ";")
+            if statement.dialect:
+                dialects.add(statement.dialect)
     dialect = dialects.pop() if len(dialects) == 1 else None
     return "\n\n".join(statements), dialect
 
 
 def notebook_event(notebook: Notebook) -> JobEvent:
     """The job event of one notebook's current version."""
-    edges = LineageEdge.objects.filter(
-        notebook=notebook, kind__in=[EdgeKind.READS, EdgeKind.WRITES, EdgeKind.COLUMN]
-    ).values_list("kind", "source_urn", "source_name", "target_urn", "target_name", "detail")
     inputs: dict[tuple[str, str], None] = {}
     outputs: dict[tuple[str, str], None] = {}
+    uses = NotebookTable.objects.filter(notebook=notebook).order_by("pk")
+    for warehouse, name, is_read, is_write in uses.values_list(
+        "table__warehouse", "table__name", "is_read", "is_write"
+    ):
+        if is_read:
+            inputs[(warehouse, name)] = None
+        if is_write:
+            outputs[(warehouse, name)] = None
     fields: dict[tuple[str, str], dict[str, list[InputField]]] = defaultdict(dict)
-    for kind, source, source_name, target, target_name, detail in edges:
-        if kind == EdgeKind.READS and detail != "internal":
-            inputs[_dataset(source, source_name)] = None
-        elif kind == EdgeKind.WRITES:
-            outputs[_dataset(target, target_name)] = None
-        elif kind == EdgeKind.COLUMN:
-            namespace, table, field = _column(source, source_name)
-            out_namespace, out_table, out_field = _column(target, target_name)
-            kind_of_change, subtype = TRANSFORMATIONS.get(detail, ("INDIRECT", None))
-            fields[(out_namespace, out_table)].setdefault(out_field, []).append(
-                InputField(
-                    namespace=namespace,
-                    name=table,
-                    field=field,
-                    transformations=[Transformation(type=kind_of_change, subtype=subtype)],
-                )
+    edges = LineageEdge.objects.filter(notebook=notebook, kind=EdgeKind.COLUMN).order_by("pk")
+    for source, target, detail in edges.values_list("source_urn", "target_urn", "detail"):
+        namespace, table, field = _column(source)
+        out_namespace, out_table, out_field = _column(target)
+        kind_of_change, subtype = TRANSFORMATIONS.get(detail, ("INDIRECT", None))
+        fields[(out_namespace, out_table)].setdefault(out_field, []).append(
+            InputField(
+                namespace=namespace,
+                name=table,
+                field=field,
+                transformations=[Transformation(type=kind_of_change, subtype=subtype)],
             )
+        )
     sql, dialect = _sql_of(notebook)
     connection = connection_for(notebook.workspace)
     job_facets = {

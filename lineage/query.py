@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from accounts.errors import InvalidInput
-from lineage.graph import DIRECTIONS, LEVELS
-from lineage.urns import KINDS, kind_of
+from lineage.graph import DIRECTIONS, LEVELS, LINEAGE_KINDS, lineage_kind
 
 MAX_DEPTH = 20
 DEFAULT_DEPTH = 3
@@ -46,9 +45,10 @@ def parse_lineage_query(params: Mapping) -> LineageQuery:
         raise InvalidInput("The 'urn' parameter is required.", field="urn")
     if len(urn) > MAX_URN_CHARS:
         raise InvalidInput(f"'urn' is longer than {MAX_URN_CHARS} characters.", field="urn")
-    if not kind_of(urn):
+    if not lineage_kind(urn):
+        kinds = ", ".join(f"{k}:" for k in LINEAGE_KINDS)
         raise InvalidInput(
-            f"'urn' must start with one of {', '.join(k + ':' for k in KINDS)} got '{urn[:60]}'.",
+            f"'urn' must start with one of {kinds} got '{urn[:60]}'.",
             field="urn",
         )
     direction = _choice(params, "direction", DIRECTIONS, "both")
@@ -62,6 +62,6 @@ def parse_lineage_query(params: Mapping) -> LineageQuery:
                 field="depth",
             )
         depth = int(raw_depth)
-    if level == "column" and kind_of(urn) not in ("table", "column"):
+    if level == "column" and lineage_kind(urn) not in ("table", "column"):
         raise InvalidInput("level=column needs a table or column URN.", field="level")
     return LineageQuery(urn=urn, direction=direction, depth=depth, level=level)

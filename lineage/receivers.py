@@ -18,14 +18,8 @@ from lineage import services
 
 
 @receiver(notebook_version_stored, dispatch_uid="lineage-version-stored")
-def on_version_stored(sender, notebook, version, **kwargs) -> None:
-    services.replace_notebook_edges(
-        notebook,
-        version=version,
-        blocks=kwargs.get("blocks"),
-        analyses=kwargs.get("analyses"),
-        connection=kwargs.get("connection"),
-    )
+def on_version_stored(sender, stored, resolver, **kwargs) -> None:
+    services.replace_version_edges(stored, resolver)
 
 
 @receiver(notebook_deleted, dispatch_uid="lineage-notebook-deleted")
@@ -67,6 +61,12 @@ def on_metric_tables_changed(sender, instance, action, reverse, **kwargs) -> Non
 def on_asset_deleted(sender, instance, **kwargs) -> None:
     with suppress(ObjectDoesNotExist):
         services.remove_asset_edges(instance.urn)
+
+
+@receiver(post_delete, sender=Table, dispatch_uid="lineage-table-deleted")
+def on_table_deleted(sender, instance, **kwargs) -> None:
+    # Its NotebookTable rows went with it, and so did the edges the graph derives from them.
+    transaction.on_commit(services.bump_stamp)
 
 
 @receiver(post_save, sender=Table, dispatch_uid="lineage-table-saved")

@@ -15,12 +15,14 @@ from django.db.models import Q
 from accounts.access import can, is_instance_admin, is_signed_in, visible
 from accounts.errors import InvalidInput, NotFound
 from accounts.models import Workspace
-from catalog.models import App, Block, Column, Metric, Notebook, Table
-from lineage.graph import LineageGraph, LineageView, QueryError, Viewer, ViewNode
+from catalog.models import App, Metric, Notebook, Table
+from catalog.urns import guarding_object
+from lineage.graph import LineageGraph, LineageView, QueryError, Viewer, ViewNode, lineage_kind
 from lineage.models import LineageEdge
 from lineage.query import LineageQuery
 from lineage.services import current_stamp
-from lineage.urns import kind_of, local_name, notebook_of, split_workspace
+from lineage.table_edges import table_edge_rows, table_use_rows
+from urns import AssetKind, notebook_of, parse_urn
 
 _lock = threading.Lock()
 _cached: LineageGraph | None = None
@@ -37,7 +39,9 @@ def lineage_graph() -> LineageGraph:
     with _lock:
         if _cached is not None and _cached.stamp == stamp:
             return _cached
-        rows = list(
+        # Stored edges, and those table usage gives (stored once, by the catalog).
+        rows = table_edge_rows(table_use_rows())
+        rows += list(
             LineageEdge.objects.values_list(
                 "source_urn",
                 "target_urn",
@@ -52,7 +56,7 @@ def lineage_graph() -> LineageGraph:
         )
         workspaces = dict(Workspace.objects.values_list("pk", "slug"))
         homes = {
-            f"table:{warehouse}/{name}": ws
+            AssetKind.TABLE.urn(warehouse, name): ws
             for warehouse, name, ws in Table.objects.values_list(
                 "warehouse", "name", "workspace_id"
             )
@@ -84,59 +88,23 @@ def viewer_for(user) -> Viewer:
         )
         viewer = Viewer(
             workspace_ids=member_of,
-            notebooks=frozenset(f"notebook:{slug}/{path}" for slug, path in shared),
-            apps=frozenset(f"app:{slug}/{name}" for slug, name in apps),
+            notebooks=frozenset(AssetKind.NOTEBOOK.urn(slug, path) for slug, path in shared),
+            apps=frozenset(AssetKind.APP.urn(slug, name) for slug, name in apps),
         )
     if user is not None:
         setattr(user, _VIEWER_CACHE, viewer)
     return viewer
 
 
-def _table_candidates(rest: str) -> Q:
-    """A table URN's warehouse may hold "/", so try every split of warehouse/name."""
-    q = Q(pk__in=[])
-    for i, char in enumerate(rest):
-        if char == "/" and 0 < i < len(rest) - 1:
-            q |= Q(warehouse=rest[:i], name=rest[i + 1 :])
-    return q
-
-
 def find_asset(urn: str):
     """The catalog object whose access decides who may see ``urn``, or None when unknown."""
-    kind = kind_of(urn)
-    rest = urn.partition(":")[2]
-    if kind in ("notebook", "block", "app", "metric"):
-        slug, name = split_workspace(urn)
-        if kind == "app":
-            return App.objects.filter(workspace__slug=slug, slug=name).first()
-        if kind == "metric":
-            return Metric.objects.filter(workspace__slug=slug, name=name).first()
-        path, _, block_id = name.partition("#") if kind == "block" else (name, "", "")
-        notebook = (
-            Notebook.objects.select_related("workspace")
-            .filter(workspace__slug=slug, path=path)
-            .first()
-        )
-        if notebook and kind == "block":
-            exists = Block.objects.filter(version_id=notebook.current_version_id, block_id=block_id)
-            return notebook if exists.exists() else None
-        return notebook
-    if kind == "table":
-        return Table.objects.filter(_table_candidates(rest)).first()
-    if kind == "column":
-        table_part, _, column = rest.rpartition(".")
-        found = Column.objects.filter(
-            table__in=Table.objects.filter(_table_candidates(table_part)), name=column
-        ).select_related("table")
-        column_row = found.first()
-        return column_row.table if column_row else None
-    return None
+    return guarding_object(urn) if lineage_kind(urn) else None
 
 
 def _asset_attrs(urn: str, obj) -> dict:
-    kind = kind_of(urn)
+    kind = lineage_kind(urn)
     if kind in ("notebook", "block", "app", "metric"):
-        name = local_name(urn)
+        name = parse_urn(urn).local_name
     elif kind == "table":
         name = obj.name
     else:
@@ -161,7 +129,7 @@ def authorize_urn(user, graph: LineageGraph, urn: str) -> dict:
     whoever may see a notebook that mentions it); an asset without edges by its
     catalog object.
     """
-    attrs = graph.attrs(_graph_level_of(kind_of(urn)), urn)
+    attrs = graph.attrs(_graph_level_of(lineage_kind(urn)), urn)
     if attrs is not None:
         if graph.describe(attrs, urn, viewer_for(user)).restricted:
             raise NotFound("No asset matches the given URN.")
@@ -338,8 +306,8 @@ def _owners(shown: dict[str, list[ViewNode]]) -> list[str]:
         for start in range(0, len(nodes), OWNER_CHUNK):
             q = Q(pk__in=[])
             for node in nodes[start : start + OWNER_CHUNK]:
-                slug, name = split_workspace(node.urn)
-                q |= Q(workspace__slug=slug, **{field_name: name})
+                parsed = parse_urn(node.urn)
+                q |= Q(workspace__slug=parsed.workspace, **{field_name: parsed.name})
             owners.update(model.objects.filter(q).values_list("owner_email", flat=True))
     return sorted(o for o in owners if o)
 

@@ -11,7 +11,7 @@ from catalog.models import Column, Table
 from lineage import selectors
 from lineage.drawing import label_of
 from lineage.labels import block_names
-from lineage.urns import kind_of
+from urns import kind_of
 
 
 @dataclass(frozen=True)

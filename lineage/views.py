@@ -15,11 +15,10 @@ from lineage import selectors
 from lineage.api import API_MAX_NODES
 from lineage.drawing import label_of, title_of
 from lineage.explore import explore
-from lineage.graph import DIRECTIONS
+from lineage.graph import DIRECTIONS, lineage_kind
 from lineage.query import parse_lineage_query
 from lineage.serializers import explore_data
 from lineage.svg import EDGE_STYLES, KIND_COLOURS, LANE_FILLS, RESTRICTED_COLOUR
-from lineage.urns import kind_of
 
 # Past this many nodes a neighbourhood starts collapsed: the explorer draws the depth
 # that fits and shows on each node how many neighbours it has not drawn yet.
@@ -68,10 +67,10 @@ def lineage_page(request: HttpRequest) -> HttpResponse:
     view = explore(user, asked, max_nodes=API_MAX_NODES, with_columns=True)
     centre = selectors.describe_urn(user, query.urn)
     to = (request.GET.get("to") or "").strip()
-    if to and not kind_of(to):
+    if to and not lineage_kind(to):
         raise InvalidInput("'to' must be an asset URN.", field="to")
     path = selectors.path_between(user, query.urn, to, query.level) if to else None
-    kind = kind_of(query.urn)
+    kind = lineage_kind(query.urn)
     lane_names = dict(visible(user, Workspace.objects.all()).values_list("slug", "name"))
     config = {
         "query": {

@@ -18,6 +18,31 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
         default.setdefault("TEST", {})["NAME"] = str(path)
 
 
+@pytest.fixture(scope="session")
+def demo_gateway():
+    """A kernel gateway of the demo tests' own (not the process's, whose environment the
+    execution tests control), for running demo notebooks."""
+    from execution.gateway import LocalGateway
+
+    with LocalGateway() as gateway:
+        yield gateway.client(timeout_s=30.0)
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory, demo_gateway):
+    """The demo warehouse, seeded and with its pipeline notebooks run (on the runtime apps
+    run on), built once per test session. Copy it before changing it."""
+    from demo.notebooks import pipeline_paths
+    from demo.seed import build_warehouse
+    from execution.file_runs import run_notebook_file
+
+    path = tmp_path_factory.mktemp("demo-warehouse") / "warehouse.duckdb"
+    build_warehouse(path)
+    for notebook in pipeline_paths():
+        run_notebook_file(notebook, warehouse=path, client=demo_gateway).close()
+    return path
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Sign-in counters and "last seen" throttles live in the cache: no test inherits them."""

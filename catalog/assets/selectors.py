@@ -21,6 +21,7 @@ from catalog.models import (
     WarehouseConnection,
 )
 from catalog.search.query import index_visibility
+from urns import AssetKind, UrnError, kind_of, parse_urn
 
 
 def get_table(user, pk: int, action: str = "view") -> Table:
@@ -57,10 +58,12 @@ def url_for_urn(user, urn: str) -> str:
     """The page of the asset ``urn`` names, if the user may see it (else NotFound)."""
     urn = urn.strip()
     anchor = ""
-    if urn.startswith("block:"):
-        urn, _, block_id = urn.partition("#")
-        urn = "notebook:" + urn.removeprefix("block:")
-        anchor = f"#block-{block_id}" if block_id else ""
+    if kind_of(urn) is AssetKind.BLOCK:
+        try:
+            block = parse_urn(urn)
+        except UrnError as exc:
+            raise NotFound("No asset matches that URN.") from exc
+        urn, anchor = block.notebook_urn, f"#block-{block.block}"
     row = None
     if urn and is_signed_in(user):
         row = SearchDocument.objects.filter(index_visibility(user), urn=urn).only("url").first()
@@ -128,7 +131,9 @@ def table_page(user, table: Table) -> TablePage:
         .distinct()
         .order_by("name")
     )
-    urns = [table.urn] + [f"column:{table.warehouse}/{table.name}.{c.name}" for c in columns]
+    urns = [table.urn] + [
+        AssetKind.COLUMN.urn(table.warehouse, table.name, c.name) for c in columns
+    ]
     return TablePage(
         table=table,
         columns=columns,
@@ -167,13 +172,13 @@ def app_inputs(app: App) -> list[dict]:
     if version is None:
         return []
     found = []
-    for block in version.blocks.select_related("analysis").order_by("position"):
+    for block in version.blocks.order_by("position"):
         if block.kind == "input" and block.variable:
             default = block.metadata.get("deepnote_variable_value")
             kind = block.metadata.get("deepnote_cell_type", "input")
             found.append({"name": block.variable, "kind": kind, "default": default})
         elif block.kind == "code" and "parameters" in (block.metadata.get("tags") or []):
-            for name in block.analysis.data.get("defines", []):
+            for name in sorted(block.block_lineage.analysis.defines):
                 found.append({"name": name, "kind": "parameter", "default": None})
     return found
 

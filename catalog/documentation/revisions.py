@@ -20,6 +20,7 @@ from django.db import models, transaction
 
 from accounts.audit import record_event
 from accounts.errors import InvalidInput
+from catalog.bulk import insert_rows
 from catalog.models import App, Column, DocRevision, DocSource, HarvestedDoc, Metric, Table
 
 # Source kind -> rank: catalog.yml is the team's agreed text; then the notebook's
@@ -75,45 +76,55 @@ def _model_label(obj: models.Model) -> str:
 def replace_harvested(*, origin: str, facts: Iterable[Fact]) -> set[tuple[str, str]]:
     """Make what ``origin`` says exactly ``facts`` (the strongest per field), then apply
     the fields whose harvested text changed. Returns the (urn, field) keys applied."""
-    best: dict[tuple[str, str], Fact] = {}
-    for fact in facts:
-        if fact.key not in best or fact.rank > best[fact.key].rank:
-            best[fact.key] = fact
-    existing = {(d.urn, d.field): d for d in HarvestedDoc.objects.filter(origin=origin)}
-    stale = [d.pk for key, d in existing.items() if key not in best]
+    return replace_harvested_many({origin: facts})
+
+
+def replace_harvested_many(facts: Mapping[str, Iterable[Fact]]) -> set[tuple[str, str]]:
+    """`replace_harvested` for several origins at once (a batch of notebooks), in a fixed
+    number of queries."""
+    best: dict[str, dict[tuple[str, str], Fact]] = {}
+    for origin, found in facts.items():
+        strongest = best.setdefault(origin, {})
+        for fact in found:
+            if fact.key not in strongest or fact.rank > strongest[fact.key].rank:
+                strongest[fact.key] = fact
+    existing: dict[tuple[str, str, str], HarvestedDoc] = {
+        (d.origin, d.urn, d.field): d for d in HarvestedDoc.objects.filter(origin__in=list(best))
+    }
+    stale = [d for (origin, *key), d in existing.items() if tuple(key) not in best[origin]]
     if stale:
-        HarvestedDoc.objects.filter(pk__in=stale).delete()
+        HarvestedDoc.objects.filter(pk__in=[d.pk for d in stale]).delete()
     new, changed = [], []
-    for key, fact in best.items():
-        row = existing.get(key)
-        if row is None:
-            new.append(
-                HarvestedDoc(
-                    urn=key[0],
-                    field=fact.field,
-                    origin=origin,
-                    rank=fact.rank,
-                    value=fact.value,
-                    detail=fact.detail,
-                    target_model=_model_label(fact.obj),
-                    target_id=fact.obj.pk,
+    for origin, strongest in best.items():
+        for key, fact in strongest.items():
+            row = existing.get((origin, *key))
+            if row is None:
+                new.append(
+                    {
+                        "urn": key[0],
+                        "field": fact.field,
+                        "origin": origin,
+                        "rank": fact.rank,
+                        "value": fact.value,
+                        "detail": fact.detail,
+                        "target_model": _model_label(fact.obj),
+                        "target_id": fact.obj.pk,
+                    }
                 )
-            )
-        elif (row.value, row.rank, row.detail) != (fact.value, fact.rank, fact.detail):
-            row.value, row.rank, row.detail = fact.value, fact.rank, fact.detail
-            row.target_model, row.target_id = _model_label(fact.obj), fact.obj.pk
-            changed.append(row)
-    HarvestedDoc.objects.bulk_create(new)
+            elif (row.value, row.rank, row.detail) != (fact.value, fact.rank, fact.detail):
+                row.value, row.rank, row.detail = fact.value, fact.rank, fact.detail
+                row.target_model, row.target_id = _model_label(fact.obj), fact.obj.pk
+                changed.append(row)
+    insert_rows(HarvestedDoc, new)
     if changed:
         HarvestedDoc.objects.bulk_update(
             changed, ["value", "rank", "detail", "target_model", "target_id", "updated_at"]
         )
-    keys = {k for k, d in existing.items() if d.pk in set(stale)}
-    keys |= {(d.urn, d.field) for d in [*new, *changed]}
-    targets = {f.key: f.obj for f in best.values()}
-    for key in keys - targets.keys():
-        row = existing[key]
-        targets[key] = _load(row.target_model, row.target_id)
+    keys = {(d.urn, d.field) for d in [*stale, *changed]} | {(d["urn"], d["field"]) for d in new}
+    targets = {f.key: f.obj for strongest in best.values() for f in strongest.values()}
+    for doc in stale:
+        if (doc.urn, doc.field) not in targets:
+            targets[(doc.urn, doc.field)] = _load(doc.target_model, doc.target_id)
     return apply_harvested({k: targets[k] for k in keys if targets.get(k) is not None})
 
 

@@ -43,6 +43,11 @@ class ParsedBlock:
     outputs: tuple[dict[str, Any], ...] = ()
     execution_count: int | None = None
 
+    @property
+    def dialect(self) -> str | None:
+        """The sqlglot dialect of a SQL block's connection, when the file names one."""
+        return self.metadata.get("sql_dialect") or None
+
 
 @dataclass(frozen=True)
 class ParsedNotebook:

@@ -15,6 +15,7 @@ from catalog.formats.model import FormatError
 _CONTROL_BYTES = frozenset(range(0x00, 0x09)) | (frozenset(range(0x0E, 0x20)) - {0x1B})
 _SAMPLE_SIZE = 4096
 _BINARY_CONTROL_RATIO = 0.1
+_CONTROL_TABLE = bytes(sorted(_CONTROL_BYTES))
 
 _UTF16_32_BOMS = (
     (codecs.BOM_UTF32_LE, "UTF-32"),
@@ -74,5 +75,5 @@ def decode_text(data: bytes) -> str:
 
 def _looks_binary(data: bytes) -> bool:
     sample = data[:_SAMPLE_SIZE]
-    controls = sum(1 for byte in sample if byte in _CONTROL_BYTES)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_TABLE))  # C speed
     return controls > len(sample) * _BINARY_CONTROL_RATIO

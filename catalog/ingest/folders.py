@@ -9,7 +9,7 @@ from pathlib import Path
 from accounts.errors import InvalidInput
 from accounts.models import Workspace
 from catalog.ingest.catalog_file import CatalogFileError
-from catalog.ingest.harvest import apply_catalog_file, ensure_connection, read_catalog_file
+from catalog.ingest.declared import apply_catalog_file, ensure_connection, read_catalog_file
 from catalog.ingest.pipeline import IngestReport, Progress, ingest_files
 from catalog.ingest.sources.folder import iter_folder
 

@@ -1,143 +1,167 @@
-"""Assets from notebooks and catalog.yml files: tables, columns, metrics, apps, their docs.
+"""Assets from a batch of stored notebooks: tables, table uses, columns, docs, metrics.
 
-`NotebookHarvester.harvest` runs inside the ingest transaction of each stored
-notebook version; `apply_catalog_file` runs after a folder's notebooks are ingested
-(`ensure_connection` before, so that the notebooks' tables resolve against it).
+`NotebookHarvester.harvest` runs inside the transaction that stores a batch of notebook
+versions, once for the whole batch: every table name of the batch is resolved and looked
+up together, table uses and documentation are written in a fixed number of statements, and
+the search documents of the batch's notebooks and of the tables they use are written once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
+from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.db.models import Case, CharField, Q, Value, When
 
-from accounts.audit import record_event
 from accounts.models import Workspace
-from catalog.documentation.from_notebooks import DocFact, MetricDoc, harvest_notebook, is_local
-from catalog.documentation.revisions import RANKS, Fact, replace_harvested
-from catalog.ingest.catalog_file import FILE_NAME, CatalogFile, WarehouseSpec, parse_catalog_file
+from catalog.bulk import insert_rows, update_rows
+from catalog.documentation.from_notebooks import DocFact, MetricDoc, NotebookDocs, harvest_notebook
+from catalog.documentation.revisions import RANKS, Fact, replace_harvested_many
+from catalog.formats import ParsedBlock
 from catalog.models import (
-    App,
     Column,
     Metric,
     Notebook,
     NotebookTable,
     NotebookVersion,
     Table,
-    WarehouseConnection,
+    TableRole,
 )
-from catalog.search.index import (
-    index_apps,
-    index_metrics,
-    index_notebook,
-    index_tables,
-)
+from catalog.search.index import index_metrics, index_notebooks_stored, index_tables
 from catalog.search.index import remove_notebook as remove_from_index
-from catalog.warehouse.tables import connection_for, get_or_create_tables
-from lineage.analysis.table_names import normalize_table
+from catalog.warehouse.tables import TableResolver, connection_for, get_or_create_tables
+from lineage.analysis import NotebookLineage
+
+
+@dataclass(frozen=True)
+class Harvested:
+    """One notebook of a batch: its now-current version, blocks and analysis."""
+
+    notebook: Notebook
+    version: NotebookVersion
+    blocks: Sequence[ParsedBlock]
+    lineage: NotebookLineage
+    is_new: bool = False  # created in this transaction: it uses and defines nothing yet
+
+
+@dataclass
+class _Use:
+    is_read: bool = False
+    is_write: bool = False
+    is_create: bool = False
+    block_id: str = ""
+    blocks: list[list[str]] = field(default_factory=list)
 
 
 class NotebookHarvester:
-    """Harvests the notebooks of one workspace; remembers its connection for a batch."""
+    """Harvests the notebooks of one workspace; resolves its table names once per batch."""
 
     def __init__(self, workspace: Workspace):
         self.workspace = workspace
-        self._connection = None
+        self._resolver: TableResolver | None = None
 
     @property
-    def connection(self):
-        if self._connection is None:
-            self._connection = connection_for(self.workspace)
-        return self._connection
+    def resolver(self) -> TableResolver:
+        if self._resolver is None:
+            self._resolver = TableResolver(connection_for(self.workspace))
+        return self._resolver
 
-    def harvest(
-        self,
-        *,
-        notebook: Notebook,
-        version: NotebookVersion,
-        blocks: Sequence,
-        analyses: Sequence[Mapping],
-        is_new: bool = False,
-    ) -> None:
-        """Tables, columns, docs and metrics of a notebook's new current version.
+    def create_tables(self, lineages: Iterable[NotebookLineage]) -> None:
+        """Make the tables these notebooks read and write exist, committed at once (call it
+        outside a transaction): tables are shared, and two ingests creating the same one in
+        their batch transactions would wait for each other's commit."""
+        names: dict[str, None] = {}
+        for lineage in lineages:
+            names.update(dict.fromkeys(lineage.reads + lineage.writes))
+        get_or_create_tables(names, workspace=self.workspace, connection=self.resolver)
 
-        ``blocks`` are objects or mappings with ``id``, ``kind``, ``source`` and
-        ``metadata``, in order; ``analyses`` their analysis results. ``is_new`` says
-        the notebook was created in this transaction (so it uses and defines nothing yet).
-        """
-        urn = f"notebook:{self.workspace.slug}/{notebook.path}"
-        docs = harvest_notebook(blocks, analyses)
-        reads = [n for n in version.reads if not is_local(n, docs.local_names)]
-        writes = [n for n in version.writes if not is_local(n, docs.local_names)]
-        first_block = _first_blocks(blocks, analyses)
-        named = set(reads) | set(writes) | {f.table for f in docs.facts}
-        named |= {t for m in docs.metrics for t in m.reads}
-        tables = get_or_create_tables(
-            sorted(named), workspace=self.workspace, connection=self.connection
-        )
-        before = self._replace_uses(
-            notebook, tables, reads, writes, docs.creates, first_block, is_new=is_new
-        )
-        self._claim_created(
-            notebook,
-            {tables[n]: b for n, b in docs.creates.items() if n in tables},
-            is_new=is_new,
-        )
-        columns = _ensure_columns(tables, docs.facts)
-        facts = _table_facts(tables, columns, docs.facts)
-        metrics = self._harvest_metrics(notebook, version, docs.metrics, analyses, blocks, facts)
-        replace_harvested(origin=urn, facts=facts)
-        index_notebook(
-            notebook,
-            version=version,
-            blocks=blocks,
-            tables=[Table(pk=pk) for pk in before | {t.pk for t in tables.values()}],
-        )
+    def harvest(self, items: Sequence[Harvested]) -> None:
+        """Tables, uses, columns, docs and metrics of a batch's new current versions."""
+        if not items:
+            return
+        docs = [harvest_notebook(item.blocks, item.lineage) for item in items]
+        named: dict[str, None] = {}
+        for item, found in zip(items, docs, strict=True):
+            named.update(dict.fromkeys(item.lineage.reads + item.lineage.writes))
+            named.update(dict.fromkeys(f.table for f in found.facts))
+            named.update(dict.fromkeys(t for m in found.metrics for t in m.reads))
+        tables = get_or_create_tables(named, workspace=self.workspace, connection=self.resolver)
+        before = self._replace_uses(items, tables)
+        created = [_created(item.lineage, tables) for item in items]
+        self._release_uncreated(items, created, tables)
+        for item, made in zip(items, created, strict=True):
+            self._claim_created(item.notebook, made)
+        columns = ensure_columns(tables, [f for found in docs for f in found.facts])
+        facts: dict[str, list[Fact]] = {}
+        metrics: list[Metric] = []
+        for item, found in zip(items, docs, strict=True):
+            notebook_facts = facts[item.notebook.urn] = _table_facts(tables, columns, found.facts)
+            metrics += self._harvest_metrics(item, found, notebook_facts)
+        replace_harvested_many(facts)
+        used = before | {t.pk for t in tables.values()}
+        index_notebooks_stored([(i.notebook, i.version, i.blocks) for i in items], used)
         index_metrics(metrics)
 
-    def _replace_uses(
-        self, notebook, tables, reads, writes, creates, first_block, *, is_new: bool
-    ) -> set[int]:
-        """Make the notebook's `NotebookTable` rows what it now reads and writes, writing
-        only the rows that changed. Returns the ids of the tables it used before."""
-        uses: dict[int, NotebookTable] = {}
-        for name in sorted(set(reads) | set(writes)):
-            table = tables[name]
-            use = uses.setdefault(
-                table.pk, NotebookTable(notebook=notebook, table=table, block_id="")
-            )
-            use.is_read |= name in reads
-            use.is_write |= name in writes
-            use.is_create |= name in creates
-            use.block_id = use.block_id or creates.get(name) or first_block.get(name, "")
-        # A notebook created in this transaction has no rows yet.
-        existing = {} if is_new else {u.table_id: u for u in notebook.table_uses.all()}
-        fields = ("is_read", "is_write", "is_create", "block_id")
-        stale = [u.pk for pk, u in existing.items() if pk not in uses]
-        changed = []
-        for pk, use in uses.items():
-            row = existing.get(pk)
-            if row is not None and any(getattr(row, f) != getattr(use, f) for f in fields):
-                for f in fields:
-                    setattr(row, f, getattr(use, f))
-                changed.append(row)
+    def _replace_uses(self, items: Sequence[Harvested], tables: Mapping[str, Table]) -> set[int]:
+        """Make each notebook's `NotebookTable` rows what it now reads and writes, writing
+        only the rows that changed. Returns the ids of the tables they used before."""
+        wanted = {item.notebook.pk: table_uses(item.lineage, tables) for item in items}
+        old = [item.notebook.pk for item in items if not item.is_new]
+        existing = {
+            (u.notebook_id, u.table_id): u
+            for u in (NotebookTable.objects.filter(notebook_id__in=old) if old else ())
+        }
+        fields = ("is_read", "is_write", "is_create", "block_id", "blocks")
+        stale = [u.pk for key, u in existing.items() if key[1] not in wanted[key[0]]]
+        changed, new = [], []
+        for notebook_id, uses in wanted.items():
+            for table_id, use in uses.items():
+                row = existing.get((notebook_id, table_id))
+                if row is None:
+                    new.append(
+                        {
+                            "notebook_id": notebook_id,
+                            "table_id": table_id,
+                            **{f: getattr(use, f) for f in fields},
+                        }
+                    )
+                elif any(getattr(row, f) != getattr(use, f) for f in fields):
+                    for f in fields:
+                        setattr(row, f, getattr(use, f))
+                    changed.append(row)
         if stale:
             NotebookTable.objects.filter(pk__in=stale).delete()
         if changed:
-            NotebookTable.objects.bulk_update(changed, fields)
-        NotebookTable.objects.bulk_create([u for pk, u in uses.items() if pk not in existing])
-        return set(existing)
+            update_rows(NotebookTable, fields, changed)
+        insert_rows(NotebookTable, new)
+        return {table_id for _, table_id in existing}
 
-    def _claim_created(
-        self, notebook: Notebook, created: Mapping[Table, str], *, is_new: bool = False
+    def _release_uncreated(
+        self,
+        items: Sequence[Harvested],
+        created: Sequence[Mapping[Table, str]],
+        tables: Mapping[str, Table],
     ) -> None:
+        """A notebook no longer defines the tables it no longer creates (one UPDATE)."""
+        released = {item.notebook.pk for item in items if not item.is_new}
+        if not released:  # notebooks created in this transaction define nothing yet
+            return
+        release = Q(pk__in=[])
+        for item, made in zip(items, created, strict=True):
+            if item.notebook.pk in released:
+                release |= Q(defined_by=item.notebook) & ~Q(pk__in=[t.pk for t in made])
+        Table.objects.filter(release).update(defined_by=None, defined_in_block="")
+        kept = {
+            (item.notebook.pk, t.pk)
+            for item, made in zip(items, created, strict=True)
+            for t in made
+        }
+        for table in tables.values():  # the batch's tables, as the UPDATE left them
+            if table.defined_by_id in released and (table.defined_by_id, table.pk) not in kept:
+                table.defined_by_id, table.defined_in_block = None, ""
+
+    def _claim_created(self, notebook: Notebook, created: Mapping[Table, str]) -> None:
         """The notebook that creates a table defines it (the first one, if several do)."""
-        if not is_new:  # a notebook created in this transaction defines nothing yet
-            Table.objects.filter(defined_by=notebook).exclude(
-                pk__in=[t.pk for t in created]
-            ).update(defined_by=None, defined_in_block="")
         claims = {
             table: block_id
             for table, block_id in created.items()
@@ -145,11 +169,13 @@ class NotebookHarvester:
             # Already this notebook's, from this block, in this workspace: nothing to write.
             and (table.defined_by_id, table.defined_in_block, table.workspace_id)
             != (notebook.pk, block_id, self.workspace.pk)
+            # Another notebook defines it (perhaps one of this batch): it stays theirs.
+            and table.defined_by_id in (None, notebook.pk)
         }
         if not claims:
             return
         # One UPDATE for all of them; the condition keeps a table another notebook defines.
-        Table.objects.filter(pk__in=[t.pk for t in claims]).filter(
+        Table.objects.filter(pk__in=sorted(t.pk for t in claims)).filter(
             Q(defined_by__isnull=True) | Q(defined_by=notebook)
         ).update(
             defined_by=notebook,
@@ -160,34 +186,36 @@ class NotebookHarvester:
             workspace=self.workspace,
         )
         for table, block_id in claims.items():
-            if table.defined_by_id in (None, notebook.pk):
-                table.defined_by_id, table.defined_in_block = notebook.pk, block_id
-                table.workspace_id = self.workspace.pk
+            table.defined_by_id, table.defined_in_block = notebook.pk, block_id
+            table.workspace_id = self.workspace.pk
 
     def _harvest_metrics(
-        self, notebook, version, found: Sequence[MetricDoc], analyses, blocks, facts: list[Fact]
+        self, item: Harvested, docs: NotebookDocs, facts: list[Fact]
     ) -> list[Metric]:
         metrics = []
-        for doc in found:
-            metric, _ = Metric.objects.get_or_create(
-                workspace=self.workspace, name=doc.name[:200], defaults={"title": doc.title[:300]}
-            )
-            metric.notebook = notebook
-            metric.block_id = doc.block_id
-            metric.definition = metric.definition or doc.definition
-            metric.title = metric.title or doc.title[:300]
-            metric.save(update_fields=["notebook", "block_id", "definition", "title"])
-            upstream = _upstream_reads(version.edges, blocks, analyses, doc.block_id)
-            names = [n for n in {*doc.reads, *upstream} if "." in n or "/" in n]
-            if names:
-                found_tables = get_or_create_tables(
-                    names, workspace=self.workspace, connection=self.connection
-                )
-                metric.tables.add(*found_tables.values())
+        for doc in docs.metrics:
+            metric = self._metric(item, doc)
             if doc.description:
                 facts.append(Fact(metric, "description", doc.description, RANKS["markdown"]))
             metrics.append(metric)
         return metrics
+
+    def _metric(self, item: Harvested, doc: MetricDoc) -> Metric:
+        metric, _ = Metric.objects.get_or_create(
+            workspace=self.workspace, name=doc.name[:200], defaults={"title": doc.title[:300]}
+        )
+        metric.notebook = item.notebook
+        metric.block_id = doc.block_id
+        metric.definition = metric.definition or doc.definition
+        metric.title = metric.title or doc.title[:300]
+        metric.save(update_fields=["notebook", "block_id", "definition", "title"])
+        upstream = {doc.block_id, *item.lineage.upstream(doc.block_id)}
+        reads = {t for b in item.lineage.blocks if b.id in upstream for t in b.reads}
+        names = [n for n in {*doc.reads, *reads} if "." in n or "/" in n]
+        if names:
+            found = get_or_create_tables(names, workspace=self.workspace, connection=self.resolver)
+            metric.tables.add(*found.values())
+        return metric
 
     def forget(self, notebook: Notebook) -> None:
         """A notebook deleted from its source no longer reads, writes or documents."""
@@ -196,60 +224,67 @@ class NotebookHarvester:
         )
         NotebookTable.objects.filter(notebook=notebook).delete()
         Table.objects.filter(defined_by=notebook).update(defined_by=None, defined_in_block="")
-        replace_harvested(origin=notebook.urn, facts=[])
+        replace_harvested_many({notebook.urn: []})
         remove_from_index(notebook)
         index_tables(Table(pk=pk) for pk in before)
 
-    def reharvest(self, notebook: Notebook) -> None:
-        """Harvest a notebook's current version again from its stored blocks."""
-        version = notebook.current_version
-        if version is None:
-            return
-        rows = list(version.blocks.select_related("analysis").order_by("position"))
-        blocks = [
-            {"id": b.block_id, "kind": b.kind, "source": b.source, "metadata": b.metadata}
-            for b in rows
-        ]
-        self.harvest(
-            notebook=notebook,
-            version=version,
-            blocks=blocks,
-            analyses=[b.analysis.data for b in rows],
-        )
+    def stored(self, notebooks: Iterable[Notebook]) -> list[Harvested]:
+        """The current versions of ``notebooks`` as stored, to harvest them again."""
+        found = []
+        for notebook in notebooks:
+            version = notebook.current_version
+            if version is not None:
+                rows = list(version.blocks.order_by("position"))
+                lineage = NotebookLineage.from_json(version.lineage, [b.lineage for b in rows])
+                found.append(Harvested(notebook, version, [b.as_parsed() for b in rows], lineage))
+        return found
 
 
-def _get(block, name):
-    return block.get(name) if isinstance(block, Mapping) else getattr(block, name, None)
+def _created(lineage: NotebookLineage, tables: Mapping[str, Table]) -> dict[Table, str]:
+    """The tables a notebook creates -> the first block that creates each."""
+    created: dict[Table, str] = {}
+    for creation in lineage.creates:
+        if creation.table in tables:
+            created.setdefault(tables[creation.table], creation.block_id)
+    return created
 
 
-def _first_blocks(blocks: Sequence, analyses: Sequence[Mapping]) -> dict[str, str]:
-    """Table name -> the first block that writes it, else the first that reads it."""
-    found: dict[str, str] = {}
-    for key in ("writes", "reads"):
-        for block, analysis in zip(blocks, analyses, strict=True):
-            for name in analysis.get(key, ()):
-                found.setdefault(name, str(_get(block, "id")))
-    return found
+def table_uses(lineage: NotebookLineage, tables: Mapping[str, Table]) -> dict[int, _Use]:
+    """Table id -> how the notebook uses it: read from outside, written, created; the first
+    block that creates (else writes, else reads) it; and every block that uses it."""
+    reads, writes = set(lineage.reads), set(lineage.writes)
+    first: dict[str, str] = {}
+    for creation in lineage.creates:
+        first.setdefault(creation.table, creation.block_id)
+    for role in ("writes", "reads"):
+        for block in lineage.blocks:
+            for name in getattr(block, role):
+                first.setdefault(name, block.id)
+    uses: dict[int, _Use] = {}
+    created = {c.table for c in lineage.creates}
+    for name in sorted(reads | writes):
+        if name not in tables:
+            continue
+        use = uses.setdefault(tables[name].pk, _Use())
+        use.is_read |= name in reads
+        use.is_write |= name in writes
+        use.is_create |= name in created
+        use.block_id = use.block_id or first.get(name, "")
+    for block in lineage.blocks:
+        roles = [
+            (name, TableRole.READS_BACK if name in block.reads_back else TableRole.READS)
+            for name in sorted(block.reads)
+        ] + [(name, TableRole.WRITES) for name in sorted(block.writes)]
+        for name, role in roles:
+            table = tables.get(name)
+            if table is not None and table.pk in uses:
+                entry = [block.id, str(role)]
+                if entry not in uses[table.pk].blocks:
+                    uses[table.pk].blocks.append(entry)
+    return uses
 
 
-def _upstream_reads(edges, blocks, analyses, block_id: str) -> set[str]:
-    """Tables read by the block and every block it depends on (through the block DAG)."""
-    parents: dict[str, set[str]] = {}
-    for source, target, _names in edges or ():
-        parents.setdefault(target, set()).add(source)
-    by_id = {str(_get(b, "id")): a for b, a in zip(blocks, analyses, strict=True)}
-    seen, stack, reads = {block_id}, [block_id], set()
-    while stack:
-        current = stack.pop()
-        reads.update(by_id.get(current, {}).get("reads", ()))
-        for parent in parents.get(current, ()):
-            if parent not in seen:
-                seen.add(parent)
-                stack.append(parent)
-    return reads
-
-
-def _ensure_columns(
+def ensure_columns(
     tables: Mapping[str, Table], facts: Iterable[DocFact | tuple]
 ) -> dict[tuple[int, str], Column]:
     """(table id, column name) -> column, creating the columns the docs name."""
@@ -275,7 +310,7 @@ def _ensure_columns(
     positions = {pk: 1000 for pk in table_ids}  # documented-only columns go after real ones
     new = [
         Column(table_id=pk, name=name[:255], data_type=data_type[:255], position=positions[pk])
-        for (pk, name), data_type in wanted.items()
+        for (pk, name), data_type in sorted(wanted.items())
         if (pk, name) not in existing
     ]
     if new:
@@ -315,175 +350,3 @@ def _table_facts(
             detail = f"#{fact.block_id}" if fact.block_id else ""
             out.append(Fact(target, "description", fact.value, RANKS[fact.source], detail))
     return out
-
-
-# --- catalog.yml -------------------------------------------------------------------------
-
-
-def read_catalog_file(
-    folder: Path, *, env: Mapping[str, str], base_dir: Path | None = None
-) -> CatalogFile | None:
-    """The folder's catalog.yml, parsed (None when there is none)."""
-    path = Path(folder) / FILE_NAME
-    if not path.is_file():
-        return None
-    return parse_catalog_file(path.read_text(encoding="utf-8"), env=env, base_dir=base_dir)
-
-
-def ensure_connection(*, actor, workspace: Workspace, spec: WarehouseSpec) -> WarehouseConnection:
-    """Create or update the workspace's default connection from its catalog.yml.
-
-    When what its names resolve to changes, the workspace's notebooks are harvested again.
-    """
-    fields = {
-        "engine": spec.engine,
-        "dialect": spec.dialect,
-        "warehouse": spec.namespace,
-        "default_database": spec.database,
-        "default_schema": spec.schema,
-        "location": spec.location,
-        "password_env": spec.password_env,
-        "is_default": True,
-    }
-    with transaction.atomic():
-        connection = WarehouseConnection.objects.filter(workspace=workspace, name=spec.name).first()
-        resolution = ("warehouse", "dialect", "default_database", "default_schema")
-        if connection is not None and all(getattr(connection, k) == v for k, v in fields.items()):
-            return connection
-        moved = connection is None or any(getattr(connection, k) != fields[k] for k in resolution)
-        WarehouseConnection.objects.filter(workspace=workspace).exclude(name=spec.name).update(
-            is_default=False
-        )
-        connection, _ = WarehouseConnection.objects.update_or_create(
-            workspace=workspace, name=spec.name, defaults=fields
-        )
-        record_event(
-            actor=actor or "system",
-            action="connection.configured",
-            target_urn=f"connection:{workspace.slug}/{spec.name}",
-            workspace=workspace,
-            details={"warehouse": spec.namespace, "engine": spec.engine},
-        )
-        if moved:
-            harvester = NotebookHarvester(workspace)
-            current = Notebook.objects.filter(workspace=workspace, is_deleted=False)
-            for notebook in current.select_related("workspace", "current_version"):
-                harvester.reharvest(notebook)
-    return connection
-
-
-def _notebook_at(workspace: Workspace, path: str, title: str = "") -> Notebook | None:
-    """The notebook a catalog.yml names: by path, or the one notebook of a project file
-    (preferring the one titled like the declaration, then the one with most blocks)."""
-    if not path:
-        return None
-    exact = Notebook.objects.filter(workspace=workspace, path=path, is_deleted=False).first()
-    if exact is not None:
-        return exact
-    candidates = list(
-        Notebook.objects.filter(
-            workspace=workspace, file_path=path, is_deleted=False
-        ).select_related("current_version")
-    )
-    for notebook in candidates:
-        if title and notebook.path.endswith(f"/{title}"):
-            return notebook
-    if not candidates:
-        return None
-    return max(candidates, key=lambda n: (n.current_version.blocks.count(), -n.pk))
-
-
-def apply_catalog_file(*, actor, workspace: Workspace, catalog: CatalogFile) -> dict[str, int]:
-    """Apply a workspace's catalog.yml declarations: tables, columns, metrics, apps and
-    their documentation, in one audited transaction."""
-    origin = f"catalog.yml:{workspace.slug}"
-    rank = RANKS["catalog"]
-    with transaction.atomic():
-        if catalog.warehouse is not None:
-            ensure_connection(actor=actor, workspace=workspace, spec=catalog.warehouse)
-        connection = connection_for(workspace)
-        names = [normalize_table(t.name) for t in catalog.tables]
-        names += [normalize_table(n) for m in catalog.metrics for n in m.tables]
-        tables = get_or_create_tables(names, workspace=workspace, connection=connection)
-        facts: list[Fact] = []
-        wanted_columns = []
-        for spec in catalog.tables:
-            table = tables[normalize_table(spec.name)]
-            wanted_columns += [(table, c.name) for c in spec.columns]
-        columns = _ensure_columns(tables, wanted_columns)
-        for spec in catalog.tables:
-            table = tables[normalize_table(spec.name)]
-            _claim_declared(table, workspace, _notebook_at(workspace, spec.notebook))
-            facts += _doc_facts(table, spec, rank)
-            for column_spec in spec.columns:
-                column = columns[(table.pk, column_spec.name)]
-                if column_spec.description:
-                    facts.append(Fact(column, "description", column_spec.description, rank))
-                if column_spec.tags and list(column_spec.tags) != column.tags:
-                    Column.objects.filter(pk=column.pk).update(tags=list(column_spec.tags))
-        metrics = []
-        for spec in catalog.metrics:
-            metric, _ = Metric.objects.get_or_create(workspace=workspace, name=spec.name)
-            metric.title = spec.title or metric.title
-            metric.definition = spec.definition or metric.definition
-            notebook = _notebook_at(workspace, spec.notebook)
-            if notebook is not None and metric.notebook_id != notebook.pk:
-                metric.notebook, metric.block_id = notebook, ""
-            metric.save()
-            metric.tables.add(*(tables[normalize_table(n)] for n in spec.tables))
-            facts += _doc_facts(metric, spec, rank)
-            metrics.append(metric)
-        apps = []
-        for spec in catalog.apps:
-            notebook = _notebook_at(workspace, spec.notebook, spec.title)
-            if notebook is None:
-                continue  # declared before its notebook exists; applied at the next ingest
-            app, _ = App.objects.update_or_create(
-                workspace=workspace,
-                slug=spec.name,
-                defaults={
-                    "title": spec.title,
-                    "notebook": notebook,
-                    "published_version": notebook.current_version,
-                },
-            )
-            facts += _doc_facts(app, spec, rank)
-            apps.append(app)
-        replace_harvested(origin=origin, facts=facts)
-        index_tables(tables.values())
-        index_metrics(metrics)
-        index_apps(apps)
-        counts = {"tables": len(catalog.tables), "metrics": len(metrics), "apps": len(apps)}
-        record_event(
-            actor=actor or "system",
-            action="catalog_file.applied",
-            target_urn=workspace.urn,
-            workspace=workspace,
-            details=counts,
-        )
-    return counts
-
-
-def _claim_declared(table: Table, workspace: Workspace, notebook: Notebook | None) -> None:
-    """A table a workspace declares is that workspace's, unless another's notebook makes it."""
-    updates = {}
-    if table.defined_by_id is None or table.defined_by_id == getattr(notebook, "pk", None):
-        if table.workspace_id != workspace.pk:
-            updates["workspace"] = workspace
-        if notebook is not None and table.defined_by_id != notebook.pk:
-            updates.update(defined_by=notebook, defined_in_block="")
-    if updates:
-        Table.objects.filter(pk=table.pk).update(**updates)
-        for key, value in updates.items():
-            setattr(table, key, value)
-
-
-def _doc_facts(obj, spec, rank: int) -> list[Fact]:
-    facts = []
-    if spec.description:
-        facts.append(Fact(obj, "description", spec.description, rank))
-    if spec.owner:
-        facts.append(Fact(obj, "owner_email", spec.owner, rank))
-    if spec.tags:
-        facts.append(Fact(obj, "tags", ", ".join(spec.tags), rank))
-    return facts

@@ -10,13 +10,15 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from django.db.models import Count, Model, Prefetch, Q
 from django.urls import reverse
 
+from catalog.bulk import insert_rows
 from catalog.documentation.from_notebooks import notebook_summary
 from catalog.models import App, Column, Metric, Notebook, SearchDocument, Table
+from urns import AssetKind
 
 MAX_BODY_CHARS = 20_000
 _SPLIT = re.compile(r"[^0-9A-Za-z]+")
@@ -92,7 +94,7 @@ def table_documents(tables: Iterable[Table]) -> list[SearchDocument]:
         for column in columns:
             docs.append(
                 SearchDocument(
-                    urn=f"column:{table.warehouse}/{table.name}.{column.name}",
+                    urn=AssetKind.COLUMN.urn(table.warehouse, table.name, column.name),
                     kind="column",
                     object_id=table.pk,
                     workspace_id=table.workspace_id,
@@ -116,14 +118,10 @@ def table_documents(tables: Iterable[Table]) -> list[SearchDocument]:
 
 def notebook_document(notebook: Notebook, version, blocks: Iterable) -> SearchDocument:
     """The document of a notebook whose current version is ``version``, with ``blocks``
-    (objects or mappings with ``kind`` and ``source``, in order)."""
-    pairs = [
-        (b["kind"], b["source"]) if isinstance(b, Mapping) else (b.kind, b.source) for b in blocks
-    ]
-    texts = [(kind, source) for kind, source in pairs if kind in ("markdown", "sql", "code")]
-    blocks = [{"kind": kind, "source": source} for kind, source in texts]
-    body = "\n".join(source for kind, source in texts if kind == "markdown")
-    body += "\n" + "\n".join(source for kind, source in texts if kind != "markdown")
+    (stored blocks or parsed ones: with ``kind`` and ``source``, in order)."""
+    texts = [b for b in blocks if b.kind in ("markdown", "sql", "code")]
+    body = "\n".join(b.source for b in texts if b.kind == "markdown")
+    body += "\n" + "\n".join(b.source for b in texts if b.kind != "markdown")
     names = sorted(set(version.reads) | set(version.writes))
     return SearchDocument(
         urn=notebook.urn,
@@ -133,7 +131,7 @@ def notebook_document(notebook: Notebook, version, blocks: Iterable) -> SearchDo
         name=notebook.title,
         url=_url("notebook", notebook.pk),
         name_text=f"{notebook.title} {words(notebook.path)}",
-        doc_text=notebook_summary(blocks),
+        doc_text=notebook_summary(texts),
         columns_text=" ".join(f"{n} {words(n)}" for n in names),
         body=body[:MAX_BODY_CHARS],
         keys=_keys(notebook.title, notebook.path, notebook.path.rsplit("/", 1)[-1]),
@@ -246,15 +244,30 @@ def _replace(docs: list[SearchDocument], *, column_tables: Iterable[int] = ()) -
             changed.append(doc)
     if stale:
         SearchDocument.objects.filter(pk__in=stale).delete()
-    changed += [d for urn, d in wanted.items() if urn not in found]
+    new = [d for urn, d in wanted.items() if urn not in found]
+    # A notebook's document is written by the one ingest storing it; a table's may be
+    # written by two at once, so those go through the upsert below.
+    insert_rows(SearchDocument, [_row(d) for d in new if d.kind == "notebook"])
+    changed += [d for d in new if d.kind != "notebook"]
     if changed:
+        # In URN order, so that two batches writing the same tables' documents at once
+        # take their row locks in the same order (no deadlock).
         SearchDocument.objects.bulk_create(
-            changed,
+            sorted(changed, key=lambda d: d.urn),
             batch_size=500,
             update_conflicts=True,
             unique_fields=["urn"],
             update_fields=[*_CONTENT, "updated_at"],
         )
+
+
+def _row(doc: SearchDocument) -> dict:
+    return {f.attname: getattr(doc, f.attname) for f in _DOC_FIELDS}
+
+
+_DOC_FIELDS = [
+    f for f in SearchDocument._meta.concrete_fields if not f.primary_key and f.name != "updated_at"
+]
 
 
 def _table_rows(ids: list[int]):
@@ -286,14 +299,18 @@ def index_notebooks(notebooks: Iterable[Notebook]) -> None:
     _replace(notebook_documents(rows))
 
 
-def index_notebook(
-    notebook: Notebook, *, version, blocks: Iterable, tables: Iterable[Table] = ()
+def index_notebooks_stored(
+    notebooks: Iterable[tuple[Notebook, object, Iterable]], table_ids: Iterable[int] = ()
 ) -> None:
-    """Index a notebook whose current version, just stored, is ``version`` with ``blocks``
-    (ingest holds them: they are not read back), together with the ``tables`` it uses."""
-    ids = [t.pk for t in tables]
+    """Index a batch of notebooks whose current versions were just stored, each given as
+    (notebook, version, blocks) (ingest holds them: they are not read back), together with
+    the tables they use, each table once for the whole batch."""
+    ids = sorted(set(table_ids))
     docs = table_documents(_table_rows(ids)) if ids else []
-    _replace([*docs, notebook_document(notebook, version, blocks)], column_tables=ids)
+    docs += [
+        notebook_document(notebook, version, blocks) for notebook, version, blocks in notebooks
+    ]
+    _replace(docs, column_tables=ids)
 
 
 def index_metrics(metrics: Iterable[Metric]) -> None:

@@ -12,6 +12,12 @@ register.filter("markdown", render_markdown)
 register.filter("render_output", render_output)
 
 
+@register.filter("sorted")
+def sorted_filter(values):
+    """The analysis keeps names as sets: shown in a stable order."""
+    return sorted(values or ())
+
+
 @register.filter("highlight")
 def highlight_filter(source: str, kind: str):
     return render_code(source, kind)

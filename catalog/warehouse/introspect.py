@@ -22,6 +22,7 @@ from catalog.documentation.revisions import RANKS, Fact, replace_harvested
 from catalog.models import Column, SchemaSnapshot, Table, WarehouseConnection
 from catalog.search.index import index_tables
 from catalog.warehouse.tables import fold_introspected
+from urns import AssetKind
 
 _SYSTEM_SCHEMAS = ("information_schema", "pg_catalog")
 
@@ -206,7 +207,7 @@ def introspect_connection(*, actor, connection: WarehouseConnection) -> SchemaSn
                             column, "description", column_comments[column.name], RANKS["warehouse"]
                         )
                     )
-        replace_harvested(origin=f"warehouse:{connection.warehouse}", facts=facts)
+        replace_harvested(origin=AssetKind.WAREHOUSE.urn(connection.warehouse), facts=facts)
         snapshot = SchemaSnapshot.objects.create(
             connection=connection,
             tables=tables_now,
@@ -217,7 +218,7 @@ def introspect_connection(*, actor, connection: WarehouseConnection) -> SchemaSn
         record_event(
             actor=actor or "system",
             action="connection.introspected",
-            target_urn=f"connection:{connection.workspace.slug}/{connection.name}",
+            target_urn=AssetKind.CONNECTION.urn(connection.workspace.slug, connection.name),
             workspace=connection.workspace,
             details={"tables": snapshot.table_count, "drift": len(drift)},
         )

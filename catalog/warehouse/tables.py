@@ -16,6 +16,7 @@ from typing import Protocol
 from accounts.models import Workspace
 from catalog.models import Table, WarehouseConnection
 from lineage.analysis.table_names import is_path
+from urns import AssetKind
 
 FILE_WAREHOUSE = "file"
 UNCONFIGURED = "unconfigured://"
@@ -100,6 +101,40 @@ def _fold(part: str, dialect: str) -> str:
     return part
 
 
+class TableResolver:
+    """`resolve_table` on one connection, each name resolved once: the one resolution a
+    batch of notebooks shares (harvest makes the tables, lineage names their columns).
+
+    Examples:
+        >>> names = TableResolver(Unconfigured("duckdb://demo", "duckdb", "warehouse", "main"))
+        >>> names.urn("users")
+        'table:duckdb://demo/main.users'
+        >>> names.column("core.users.email")
+        ('column:duckdb://demo/core.users.email', 'core.users.email')
+    """
+
+    def __init__(self, connection: ConnectionLike):
+        self.connection = connection
+        self._found: dict[str, tuple[str, str]] = {}
+
+    def __call__(self, name: str) -> tuple[str, str]:
+        found = self._found.get(name)
+        if found is None:
+            found = self._found[name] = resolve_table(name, self.connection)
+        return found
+
+    def urn(self, name: str) -> str:
+        return AssetKind.TABLE.urn(*self(name))
+
+    def column(self, dotted: str) -> tuple[str, str] | None:
+        """(URN, display name) of ``schema.table.column``; None when no table is named."""
+        table, _, column = dotted.rpartition(".")
+        if not table or not column or column == "*" or "/" in table:
+            return None
+        warehouse, qualified = self(table)
+        return AssetKind.COLUMN.urn(warehouse, qualified, column), f"{qualified}.{column}"
+
+
 def fold_introspected(part: str, dialect: str) -> str:
     """A name as a warehouse's catalog reports it, spelled as `resolve_table` spells it.
 
@@ -137,8 +172,12 @@ def get_or_create_table(
 def get_or_create_tables(
     names: Iterable[str], *, workspace: Workspace, connection, kind: str | None = None
 ) -> dict[str, Table]:
-    """Written name -> table, for many names in two queries (one select, one insert)."""
-    resolved = {name: resolve_table(name, connection) for name in names}
+    """Written name -> table, for many names in two queries (one select, one insert).
+
+    ``connection`` may be a `TableResolver`, so that names already resolved are not again.
+    """
+    resolve = connection if isinstance(connection, TableResolver) else TableResolver(connection)
+    resolved = {name: resolve(name) for name in names}
     if not resolved:
         return {}
     wanted = set(resolved.values())

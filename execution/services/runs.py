@@ -19,6 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -31,6 +32,7 @@ from execution import openlineage, sessions
 from execution.forms.inputs import coerce_inputs
 from execution.gateway import ExecutionResult, GatewayClient, GatewayError, get_gateway
 from execution.models import ACTIVE, Run, RunImmutable, RunStatus, RunStep, StepStatus, Trigger
+from execution.notifications import notify_failed_run
 from execution.program import (
     RELEASE_CODE,
     Cell,
@@ -132,10 +134,9 @@ def _create_run(*, actor, app, notebook, version, values, trigger, schedule) -> 
 
 def enqueue_run(run_id: int) -> None:
     """Hand the run to a Celery worker (or run it here when Celery is eager)."""
-    from execution.tasks import execute_run_task
-
     try:
-        execute_run_task.delay(run_id)
+        # By name: the task module imports this service, not the other way round.
+        current_app.tasks["execution.execute_run"].delay(run_id)
     except (OperationalError, OSError) as exc:  # the broker is down: say so on the run
         log.exception("Could not queue run %s", run_id)
         run = Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).first()
@@ -468,8 +469,6 @@ def _after_finish(run_id: int) -> None:
     )
     openlineage.emit_run_event(run, openlineage.final_state(run.status))
     if run.trigger == Trigger.SCHEDULE and run.status == RunStatus.FAILED:
-        from execution.schedules import notify_failed_run
-
         notify_failed_run(run)
 
 

@@ -2,8 +2,8 @@
 
 No Django here: standard library, sqlglot, networkx, IPython's input
 transformers and jinja2 only. See `analyze_block` (any block, by kind, Deepnote's
-included), `analyze_code`, `analyze_sql_block`, `table_lineage`, `column_lineage` and
-`build_dag`.
+included), `analyze_code`, `analyze_sql_block`, `table_lineage`, `column_lineage`,
+`build_dag`, and for a whole notebook `analyze_notebook` (one typed `NotebookLineage`).
 
 Notebook-local names (DataFrames SQL reads by name, registered frames, temp views and
 tables) are resolved by `build_dag`: `BlockDag.local_reads`, `local_writes` and
@@ -18,6 +18,14 @@ from __future__ import annotations
 
 from lineage.analysis.blocks import analyze_block
 from lineage.analysis.dag import build_dag
+from lineage.analysis.notebook import (
+    BlockFacts,
+    BlockLineage,
+    NotebookLineage,
+    TableCreation,
+    analyze_notebook,
+    block_key,
+)
 from lineage.analysis.python import analyze_code
 from lineage.analysis.sql import column_lineage, table_lineage
 from lineage.analysis.sql_block import analyze_sql_block
@@ -33,15 +41,21 @@ from lineage.analysis.types import (
 
 __all__ = [
     "BlockDag",
+    "BlockFacts",
+    "BlockLineage",
     "CodeAnalysis",
     "ColumnEdge",
     "DagBlock",
     "DagEdge",
+    "NotebookLineage",
     "SqlStatement",
+    "TableCreation",
     "TableLineage",
     "analyze_block",
     "analyze_code",
+    "analyze_notebook",
     "analyze_sql_block",
+    "block_key",
     "build_dag",
     "column_lineage",
     "table_lineage",

@@ -103,6 +103,16 @@ def _kb(w: World, kind: str) -> dict:
     return {"pk": make[kind]().pk}
 
 
+def _job(w: World) -> int:
+    """A finished ingest job of production (made on first use)."""
+    from catalog.models import IngestJob
+
+    job, _ = IngestJob.objects.get_or_create(
+        workspace=w.workspace, source="folder:/srv/notebooks", defaults={"status": "succeeded"}
+    )
+    return job.pk
+
+
 def _run(w: World) -> dict:
     """A finished run of production's app, started by the admin (made on first use)."""
     from execution.models import Run
@@ -210,6 +220,7 @@ EXPECTATIONS: dict[str, Case] = {
         at_least("editor", 201, anon=403), method="post", kwargs=slug, data=_upload
     ),
     "api-notebooks": Case(everyone(anon=403)),
+    "api-ingest-job": Case(at_least("editor", anon=403), kwargs=lambda w: {"pk": _job(w)}),
     "api-notebook": Case(
         at_least("viewer", grantee=200, anon=403), kwargs=lambda w: {"pk": w.notebook.pk}
     ),

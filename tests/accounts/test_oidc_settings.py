@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from accounts.oidc_config import oidc_settings
 from config.env import ImproperSetting
+from config.oidc import oidc_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGURED = {

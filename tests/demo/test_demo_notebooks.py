@@ -1,6 +1,7 @@
-"""The demo notebooks really run against a freshly seeded warehouse and compute the
-right numbers. Expected values are recomputed here from the raw tables in plain
-Python, never read back from the tables the notebooks wrote."""
+"""The demo notebooks really run, on the runtime apps run on (a kernel through the gateway),
+against a freshly seeded warehouse and compute the right numbers. Expected values are
+recomputed here from the raw tables in plain Python, never read back from the tables the
+notebooks wrote."""
 
 from __future__ import annotations
 
@@ -17,14 +18,10 @@ import nbformat
 import pytest
 import yaml
 
-from demo.run_notebooks import (
-    APPS,
-    PIPELINE,
-    WORKSPACES_DIR,
-    NotebookError,
-    run_notebook,
-)
+from accounts.errors import InvalidInput
+from demo.notebooks import APPS, PIPELINE, WORKSPACES_DIR
 from demo.seed import build_warehouse
+from execution.file_runs import NotebookError, run_notebook_file
 
 MEANINGFUL_EVENTS = {"open_notebook", "run_block", "share_notebook", "comment"}
 
@@ -71,14 +68,15 @@ def table_fingerprints(warehouse: Path, where: dict[str, str] | None = None) -> 
         con.close()
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture
+def built(demo_warehouse: Path) -> Path:
     """A warehouse after the production, then the analytics pipeline notebooks ran."""
-    warehouse = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
-    build_warehouse(warehouse)
-    for notebook in PIPELINE:
-        run_notebook(WORKSPACES_DIR / notebook, warehouse=warehouse)
-    return warehouse
+    return demo_warehouse
+
+
+def run_notebook(path: Path, *, client, **options):
+    """A notebook file run in a kernel of its own, shut down once the test has read it."""
+    return run_notebook_file(path, client=client, **options)
 
 
 @pytest.fixture
@@ -181,7 +179,9 @@ def test_the_onboarding_test_compares_activation_per_variant(built: Path) -> Non
         assert rate == pytest.approx(activated / users)
 
 
-def test_customer_360_shows_the_customers_profile_and_billing(warehouse_copy: Path) -> None:
+def test_customer_360_shows_the_customers_profile_and_billing(
+    warehouse_copy: Path, demo_gateway
+) -> None:
     email = "ada.lovelace@analytical.example"
     user_id = kept_accounts(warehouse_copy)[email]
     (paid,) = query(
@@ -190,18 +190,20 @@ def test_customer_360_shows_the_customers_profile_and_billing(warehouse_copy: Pa
         [user_id],
     )[0]
 
-    run = run_notebook(
+    with run_notebook(
         WORKSPACES_DIR / "analytics/customer_360.deepnote",
+        client=demo_gateway,
         warehouse=warehouse_copy,
         inputs={"customer_email": " Ada.Lovelace@analytical.example"},
-    )
+    ) as run:
+        assert run.value("profile.at[0, 'user_id']") == user_id
+        assert run.value("lifetime_paid_usd") == float(paid)
+        assert run.value("len(churn)") == 1
 
-    assert run.namespace["profile"].at[0, "user_id"] == user_id
-    assert run.namespace["lifetime_paid_usd"] == float(paid)
-    assert len(run.namespace["churn"]) == 1
 
-
-def test_change_plan_moves_the_workspace_and_records_the_change(warehouse_copy: Path) -> None:
+def test_change_plan_moves_the_workspace_and_records_the_change(
+    warehouse_copy: Path, demo_gateway
+) -> None:
     (workspace_id, old_plan) = query(
         warehouse_copy,
         "SELECT workspace_id, plan_id FROM raw.workspaces "
@@ -211,9 +213,10 @@ def test_change_plan_moves_the_workspace_and_records_the_change(warehouse_copy: 
 
     run_notebook(
         WORKSPACES_DIR / "production/apps/change_plan.deepnote",
+        client=demo_gateway,
         warehouse=warehouse_copy,
         inputs={"workspace_id": str(workspace_id), "new_plan": "enterprise"},
-    )
+    ).close()
 
     assert query(
         warehouse_copy, "SELECT plan_id FROM raw.workspaces WHERE workspace_id = ?", [workspace_id]
@@ -255,7 +258,7 @@ def person_filters(account_ids: list[int], signup_ids: list[int], *, theirs: boo
     }
 
 
-def test_delete_user_removes_exactly_that_persons_rows(warehouse_copy: Path) -> None:
+def test_delete_user_removes_exactly_that_persons_rows(warehouse_copy: Path, demo_gateway) -> None:
     # A person with a duplicate account, chosen from the data rather than a persona.
     ((email,),) = query(
         warehouse_copy,
@@ -269,49 +272,54 @@ def test_delete_user_removes_exactly_that_persons_rows(warehouse_copy: Path) -> 
     theirs_before = table_fingerprints(warehouse_copy, theirs)
     others_before = table_fingerprints(warehouse_copy, others)
 
-    run = run_notebook(
+    with run_notebook(
         WORKSPACES_DIR / "production/apps/delete_user.ipynb",
+        client=demo_gateway,
         warehouse=warehouse_copy,
         inputs={"email": email.upper(), "dry_run": False},
-    )
+    ) as run:
+        deleted = run.value("deleted")
 
     assert len(account_ids) > 1
     assert theirs_before["core.users"][0] == 1 and theirs_before["raw.events"][0] > 0
     after = table_fingerprints(warehouse_copy, theirs)
     assert all(after[table][0] == 0 for table in theirs)
     assert table_fingerprints(warehouse_copy, others) == others_before
-    assert run.namespace["deleted"] == {
-        table: theirs_before[table][0] for table in run.namespace["deleted"]
-    }
-    assert set(run.namespace["deleted"]) == set(theirs)
+    assert deleted == {table: theirs_before[table][0] for table in deleted}
+    assert set(deleted) == set(theirs)
 
 
-def test_delete_user_dry_run_changes_nothing(warehouse_copy: Path) -> None:
+def test_delete_user_dry_run_changes_nothing(warehouse_copy: Path, demo_gateway) -> None:
     before = table_fingerprints(warehouse_copy)
 
-    run = run_notebook(
+    with run_notebook(
         WORKSPACES_DIR / "production/apps/delete_user.ipynb",
+        client=demo_gateway,
         warehouse=warehouse_copy,
         inputs={"email": "grace.hopper@cobol.example"},
-    )
-
-    assert run.namespace["dry_run"] is True
-    assert run.namespace["deleted"]["raw.accounts"] == 2
+    ) as run:
+        assert run.value("dry_run") is True
+        assert run.value("deleted['raw.accounts']") == 2
     assert table_fingerprints(warehouse_copy) == before
 
 
-def test_every_app_runs_with_its_default_inputs(warehouse_copy: Path) -> None:
+def test_every_app_runs_with_its_default_inputs(warehouse_copy: Path, demo_gateway) -> None:
     for app in APPS:
-        run = run_notebook(WORKSPACES_DIR / app, warehouse=warehouse_copy)
-        assert run.results, app
+        with run_notebook(
+            WORKSPACES_DIR / app, client=demo_gateway, warehouse=warehouse_copy
+        ) as run:
+            assert run.results and all(result.is_ok for _, result in run.results), app
 
 
-def test_an_input_the_notebook_does_not_declare_is_refused(warehouse_copy: Path) -> None:
+def test_an_input_the_notebook_does_not_declare_is_refused(
+    warehouse_copy: Path, demo_gateway
+) -> None:
     before = table_fingerprints(warehouse_copy)
 
-    with pytest.raises(ValueError, match="no input named 'emial'"):
+    with pytest.raises(InvalidInput, match="no input named 'emial'"):
         run_notebook(
             WORKSPACES_DIR / "production/apps/delete_user.ipynb",
+            client=demo_gateway,
             warehouse=warehouse_copy,
             inputs={"emial": "someone@example.com", "dry_run": False},
         )
@@ -319,10 +327,13 @@ def test_an_input_the_notebook_does_not_declare_is_refused(warehouse_copy: Path)
     assert table_fingerprints(warehouse_copy) == before
 
 
-def test_a_failing_block_names_the_notebook_and_the_block(warehouse_copy: Path) -> None:
+def test_a_failing_block_names_the_notebook_and_the_block(
+    warehouse_copy: Path, demo_gateway
+) -> None:
     with pytest.raises(NotebookError, match=r"change_plan\.deepnote: block .* no workspace 999"):
         run_notebook(
             WORKSPACES_DIR / "production/apps/change_plan.deepnote",
+            client=demo_gateway,
             warehouse=warehouse_copy,
             inputs={"workspace_id": "999"},
         )

@@ -58,18 +58,6 @@ def _no_leftover_kernels(request):
             client.shutdown_kernel(kernel.id)
 
 
-@pytest.fixture(scope="session")
-def demo_warehouse(tmp_path_factory) -> Path:
-    """The demo warehouse, seeded and with the pipeline run, built once per session."""
-    from catalog.management.commands.load_demo import run_pipeline
-    from demo.seed import build_warehouse
-
-    path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
-    build_warehouse(path)
-    run_pipeline(path)
-    return path
-
-
 @pytest.fixture
 def warehouse(demo_warehouse, tmp_path, settings) -> Path:
     """A copy of the demo warehouse of this test's own, which runs use."""

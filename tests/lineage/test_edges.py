@@ -7,6 +7,7 @@ from catalog.ingest.pipeline import ingest_files
 from catalog.ingest.sources import SourceFile
 from catalog.models import App, Metric, Notebook, Table
 from lineage.models import EdgeKind, LineageEdge
+from lineage.table_edges import table_edge_rows, table_use_rows
 from tests.factories import ipynb_bytes
 from tests.lineage.conftest import connect, put_cells, put_sql, table
 
@@ -18,11 +19,18 @@ DAILY = (
 )
 
 
-def edges_of(notebook, kind=None) -> set[tuple[str, str]]:
-    rows = LineageEdge.objects.filter(notebook=notebook)
-    if kind:
-        rows = rows.filter(kind=kind)
+def edges_of(notebook, kind) -> set[tuple[str, str]]:
+    """A notebook's edges of one kind: stored, or (table usage) derived from its uses."""
+    if kind in (EdgeKind.READS, EdgeKind.WRITES):
+        rows = table_edge_rows(table_use_rows(notebook=notebook))
+        return {(r[0], r[1]) for r in rows if r[2] == kind}
+    rows = LineageEdge.objects.filter(notebook=notebook, kind=kind)
     return set(rows.values_list("source_urn", "target_urn"))
+
+
+def derived(kind) -> list[tuple]:
+    """(source, target, via, detail) of every derived edge of ``kind``, as the graph gets them."""
+    return [(r[0], r[1], r[7], r[8]) for r in table_edge_rows(table_use_rows()) if r[2] == kind]
 
 
 def test_ingest_stores_table_block_and_column_edges(workspace, shared_warehouse):
@@ -60,7 +68,7 @@ def test_re_ingest_replaces_the_notebooks_edges(workspace, shared_warehouse):
 
     assert {t for _, t in edges_of(nb, EdgeKind.WRITES)} == {table("analytics.weekly")}
     assert {s for s, _ in edges_of(nb, EdgeKind.READS)} == {table("raw.customers")}
-    assert not LineageEdge.objects.filter(source_urn=table("raw.orders")).exists()
+    assert not [e for e in derived(EdgeKind.READS) if e[0] == table("raw.orders")]
 
 
 def test_a_notebook_deleted_from_its_source_keeps_no_edges(workspace, shared_warehouse):
@@ -78,6 +86,7 @@ def test_a_notebook_deleted_from_its_source_keeps_no_edges(workspace, shared_war
 
     assert Notebook.objects.get(path="d.ipynb").is_deleted
     assert not LineageEdge.objects.exists()
+    assert table_edge_rows(table_use_rows()) == []
 
 
 def test_two_workspaces_on_one_warehouse_meet_at_the_same_table(workspace, other_workspace):
@@ -90,9 +99,9 @@ def test_two_workspaces_on_one_warehouse_meet_at_the_same_table(workspace, other
     written = {t for _, t in edges_of(writer, EdgeKind.WRITES)}
     read = {s for s, _ in edges_of(reader, EdgeKind.READS)}
     assert written == read == {table("analytics.daily")}
-    assert edges_of(reader, EdgeKind.NOTEBOOK) == {
-        ("notebook:production/w.ipynb", "notebook:analytics/r.ipynb")
-    }
+    assert derived(EdgeKind.NOTEBOOK) == [
+        ("notebook:production/w.ipynb", "notebook:analytics/r.ipynb", table("analytics.daily"), "")
+    ]
 
 
 def test_workspaces_on_different_warehouses_never_meet(workspace, other_workspace):
@@ -101,7 +110,7 @@ def test_workspaces_on_different_warehouses_never_meet(workspace, other_workspac
     put_sql(workspace, "w.ipynb", "CREATE TABLE analytics.daily AS SELECT 1 AS x")
     put_sql(other_workspace, "r.ipynb", "SELECT x FROM analytics.daily")
 
-    assert not LineageEdge.objects.filter(kind=EdgeKind.NOTEBOOK).exists()
+    assert derived(EdgeKind.NOTEBOOK) == []
 
 
 @pytest.mark.parametrize("writer_first", [True, False])
@@ -117,9 +126,8 @@ def test_notebook_edges_are_derived_whichever_side_is_ingested_first(
     for step in (writer, reader) if writer_first else (reader, writer):
         step()
 
-    rows = LineageEdge.objects.filter(kind=EdgeKind.NOTEBOOK)
-    assert list(rows.values_list("source_urn", "target_urn", "via_urn")) == [
-        ("notebook:production/w.ipynb", "notebook:production/r.ipynb", table("core.users"))
+    assert derived(EdgeKind.NOTEBOOK) == [
+        ("notebook:production/w.ipynb", "notebook:production/r.ipynb", table("core.users"), "")
     ]
 
 
@@ -129,7 +137,7 @@ def test_a_writer_that_stops_writing_loses_its_downstream_edge(workspace, shared
 
     put_sql(workspace, "w.ipynb", "SELECT 1")
 
-    assert not LineageEdge.objects.filter(kind=EdgeKind.NOTEBOOK).exists()
+    assert derived(EdgeKind.NOTEBOOK) == []
 
 
 def test_reading_back_what_the_notebook_wrote_is_not_an_input(workspace, shared_warehouse):
@@ -137,11 +145,15 @@ def test_reading_back_what_the_notebook_wrote_is_not_an_input(workspace, shared_
         workspace, "w.ipynb", "CREATE TABLE core.t AS SELECT 1 AS x", "SELECT count(*) FROM core.t"
     )
 
-    reads = LineageEdge.objects.get(notebook=nb, kind=EdgeKind.READS)
-    assert reads.detail == "internal"
+    assert derived(EdgeKind.READS) == [
+        (table("core.t"), "block:production/w.ipynb#cell-1", "", "internal")
+    ]
+    assert edges_of(nb, EdgeKind.FEEDS) == {
+        ("block:production/w.ipynb#cell-0", "block:production/w.ipynb#cell-1")
+    }
     other = put_sql(workspace, "o.ipynb", "CREATE TABLE core.t AS SELECT 2 AS x")
     # Another writer of core.t does not feed w.ipynb's read-back.
-    assert not LineageEdge.objects.filter(kind=EdgeKind.NOTEBOOK, source_urn=other.urn).exists()
+    assert not [e for e in derived(EdgeKind.NOTEBOOK) if e[0] == other.urn]
 
 
 def test_run_magic_links_the_helper_notebook(workspace):

@@ -3,16 +3,22 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.errors import DomainError
 from accounts.services import ensure_workspace, validate_slug
-from catalog.ingest.folders import ingest_folder
-from catalog.ingest.pipeline import ingest_files
+from catalog import tasks
+from catalog.ingest import jobs
+from catalog.ingest.pipeline import IngestReport, ingest_files
 from catalog.ingest.sources.folder import iter_folder
 from catalog.ingest.sources.jupyter import JupyterContents
+from catalog.models import IngestJob, IngestStatus
+
+POLL_S = 0.5
 
 
 class ProgressBar:
@@ -39,8 +45,19 @@ class ProgressBar:
             self.stream.write("\n")
 
 
+def _job_report(job: IngestJob) -> IngestReport:
+    report = IngestReport(errors=list(job.errors))
+    for name in ("new", "changed", "unchanged", "deleted", "failed"):
+        setattr(report, name, job.counts.get(name, 0))
+    return report
+
+
 class Command(BaseCommand):
-    help = "Ingest the notebooks of a folder (or a Jupyter server URL) into a workspace."
+    help = (
+        "Ingest the notebooks of a folder (or a Jupyter server URL) into a workspace. A folder "
+        "is ingested as a job of chunks: by the Celery workers when a broker is configured "
+        "(the bar follows the job), else here, chunk after chunk."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="a folder, or http(s)://host:port of a Jupyter server")
@@ -48,6 +65,12 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print one JSON object")
         parser.add_argument(
             "--token", default=None, help="Jupyter server token (default: $JUPYTER_TOKEN)"
+        )
+        parser.add_argument(
+            "--chunk-files",
+            type=int,
+            default=jobs.CHUNK_FILES,
+            help=f"files per chunk of a folder job (default {jobs.CHUNK_FILES})",
         )
 
     def handle(self, *args, **options):
@@ -68,9 +91,10 @@ class Command(BaseCommand):
             bar = ProgressBar(sys.stderr)
             if source.startswith("folder:"):
                 # With the folder's catalog.yml (warehouse, declared tables, metrics, apps).
-                report, _ = ingest_folder(
-                    actor=None, workspace=workspace, root=root, source=source, progress=bar
-                )
+                job = self._folder_job(workspace, root, options["chunk_files"], bar)
+                if job.status == IngestStatus.FAILED and not job.counts:
+                    raise CommandError(job.errors[-1]["error"] if job.errors else "failed")
+                report = _job_report(job)
             else:
                 report = ingest_files(
                     actor=None,
@@ -93,3 +117,20 @@ class Command(BaseCommand):
         )
         for error in report.errors:
             self.stderr.write(f"  {error['path']}: {error['error']}")
+
+    def _folder_job(self, workspace, root: Path, chunk_files: int, bar: ProgressBar) -> IngestJob:
+        if settings.CELERY_TASK_ALWAYS_EAGER:  # no workers: every chunk here, in turn
+            job = jobs.create_folder_job(
+                actor=None, workspace=workspace, root=root, chunk_files=chunk_files
+            )
+            jobs.run_job_here(job, progress=bar)
+            return jobs.finish_job(job.pk)
+        job = tasks.start_folder_ingest(
+            actor=None, workspace=workspace, root=root, chunk_files=chunk_files
+        )
+        while job.status == IngestStatus.RUNNING:
+            bar(job.done, job.total)
+            time.sleep(POLL_S)
+            job = IngestJob.objects.get(pk=job.pk)
+        bar(job.done, job.total)
+        return job

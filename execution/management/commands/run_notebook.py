@@ -15,8 +15,10 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.access import can
 from accounts.errors import DomainError
 from catalog.models import App, Notebook
+from catalog.urns import find_asset
 from execution.models import Run, Trigger
 from execution.services import request_run
+from urns import AssetKind, kind_of
 
 
 class Command(BaseCommand):
@@ -95,17 +97,9 @@ class Command(BaseCommand):
 
 
 def _target(urn: str):
-    kind, _, rest = urn.partition(":")
-    slug, _, name = rest.partition("/")
-    if kind == "app":
-        found = App.objects.filter(workspace__slug=slug, slug=name).select_related(
-            "workspace", "notebook", "published_version"
-        )
-    elif kind == "notebook":
-        found = Notebook.objects.filter(workspace__slug=slug, path=name, is_deleted=False)
-    else:
+    if kind_of(urn) not in (AssetKind.APP, AssetKind.NOTEBOOK):
         raise CommandError(f"Give an app: or notebook: URN, not {urn!r}")
-    target = found.first()
+    target = find_asset(urn, include_deleted=False)
     if target is None:
         raise CommandError(f"Nothing is called {urn}")
     return target

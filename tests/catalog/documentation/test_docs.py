@@ -8,15 +8,17 @@ import pytest
 
 from catalog.documentation import from_notebooks as docs
 from catalog.documentation.from_notebooks import (
-    comments_in_sql,
-    created_tables,
     harvest_notebook,
     notebook_summary,
     parse_markdown_doc,
 )
+from catalog.formats import ParsedBlock
 from catalog.ingest import catalog_file
 from catalog.search import query as search
 from catalog.warehouse import introspect, tables
+from lineage.analysis import analyze_notebook
+from lineage.analysis.block_facts import created_tables, table_comments
+from lineage.analysis.notebook import analyze_block
 
 USERS_DOC = """## `core.users`
 
@@ -30,16 +32,15 @@ One row per **person**.
 
 
 def block(block_id, kind, source, **metadata):
-    return {"id": block_id, "kind": kind, "source": source, "metadata": metadata}
+    return ParsedBlock(id=block_id, kind=kind, source=source, metadata=metadata)
 
 
-def analysis(reads=(), writes=(), sql=(), defines=()):
-    return {
-        "reads": list(reads),
-        "writes": list(writes),
-        "defines": list(defines),
-        "sql": [{"sql": s, "dialect": "duckdb"} for s in sql],
-    }
+def harvest(*blocks):
+    return harvest_notebook(blocks, analyze_notebook(blocks))
+
+
+def sql_block(block_id, sql):
+    return block(block_id, "sql", sql, sql_dialect="duckdb")
 
 
 @pytest.mark.parametrize("module", [docs, catalog_file, introspect, search, tables])
@@ -60,52 +61,48 @@ def test_a_markdown_block_gives_a_description_and_column_descriptions():
 def test_the_markdown_just_above_a_creating_block_documents_its_table():
     blocks = [
         block("m1", "markdown", USERS_DOC),
-        block("c1", "code", "con.execute('CREATE TABLE core.users AS ...')"),
-    ]
-    analyses = [
-        analysis(),
-        analysis(writes=["core.users"], sql=["CREATE TABLE core.users AS SELECT 1"]),
+        block("c1", "code", "con.execute('CREATE TABLE core.users AS SELECT 1 AS user_id')"),
     ]
 
-    found = harvest_notebook(blocks, analyses)
+    found = harvest(*blocks)
 
-    assert found.creates == {"core.users": "c1"}
+    assert [(c.table, c.block_id) for c in analyze_notebook(blocks).creates] == [
+        ("core.users", "c1")
+    ]
     facts = {(f.table, f.column, f.value, f.source, f.block_id) for f in found.facts}
     assert ("core.users", None, "One row per **person**.", "markdown", "c1") in facts
     assert ("core.users", "email", "lower-cased (PII)", "markdown", "c1") in facts
 
 
 def test_markdown_above_a_block_that_only_deletes_documents_nothing():
-    blocks = [block("m1", "markdown", "## Delete\nEverything goes."), block("c1", "code", "x")]
-    analyses = [analysis(), analysis(writes=["core.users"], sql=["DELETE FROM core.users"])]
+    blocks = [
+        block("m1", "markdown", "## Delete\nEverything goes."),
+        sql_block("c1", "DELETE FROM core.users"),
+    ]
 
-    found = harvest_notebook(blocks, analyses)
+    found = harvest(*blocks)
 
-    assert found.creates == {}
+    assert analyze_notebook(blocks).creates == ()
     assert found.facts == ()
 
 
 def test_a_block_that_only_inserts_does_not_define_the_table():
-    assert (
-        created_tables(analysis(writes=["raw.log"], sql=["INSERT INTO raw.log VALUES (1)"]))
-        == set()
-    )
-    assert created_tables(analysis(writes=["out/x.parquet"])) == {"out/x.parquet"}
+    inserts = analyze_block(sql_block("i", "INSERT INTO raw.log VALUES (1)"))
+    exports = analyze_block(block("e", "code", "df.to_parquet('out/x.parquet')"))
+
+    assert inserts.analysis.writes == {"raw.log"}
+    assert created_tables(inserts.analysis) == set()
+    assert created_tables(exports.analysis) == {"out/x.parquet"}
 
 
 def test_markdown_separated_from_the_creating_block_by_code_documents_nothing():
     blocks = [
         block("m1", "markdown", USERS_DOC),
         block("c0", "code", "x = 1"),
-        block("c1", "code", "..."),
-    ]
-    analyses = [
-        analysis(),
-        analysis(),
-        analysis(writes=["core.users"], sql=["CREATE TABLE core.users (a INT)"]),
+        sql_block("c1", "CREATE TABLE core.users (a INT)"),
     ]
 
-    facts = harvest_notebook(blocks, analyses).facts
+    facts = harvest(*blocks).facts
 
     assert [f for f in facts if f.source == "markdown"] == []
 
@@ -116,18 +113,18 @@ def test_comment_on_statements_document_tables_and_columns():
         "COMMENT ON COLUMN core.users.email IS 'It''s lower-cased'"
     )
 
-    facts = comments_in_sql(sql, "postgres", "b1")
+    facts = harvest(block("b1", "sql", sql, sql_dialect="postgres")).facts
 
-    assert [(f.table, f.column, f.value, f.source) for f in facts] == [
-        ("core.users", None, "People", "ddl"),
-        ("core.users", "email", "It's lower-cased", "ddl"),
+    assert [(f.table, f.column, f.value, f.source, f.block_id) for f in facts] == [
+        ("core.users", None, "People", "ddl", "b1"),
+        ("core.users", "email", "It's lower-cased", "ddl", "b1"),
     ]
 
 
 def test_column_comments_and_types_in_create_table_are_harvested():
     sql = "CREATE TABLE a.t (id INT COMMENT 'the key', name VARCHAR(20)) COMMENT='tbl'"
 
-    facts = {(f.column, f.field, f.value) for f in comments_in_sql(sql, "mysql", "b")}
+    facts = {(f.column, f.field, f.value) for f in table_comments(sql, "mysql")}
 
     assert facts == {
         (None, "description", "tbl"),
@@ -138,7 +135,7 @@ def test_column_comments_and_types_in_create_table_are_harvested():
 
 
 def test_unparseable_sql_yields_no_comments():
-    assert comments_in_sql("COMMENT ON NONSENSE ((", "duckdb", "b") == []
+    assert table_comments("COMMENT ON NONSENSE ((", "duckdb") == ()
 
 
 def test_dataframes_registered_views_and_temp_tables_are_not_warehouse_tables():
@@ -148,21 +145,12 @@ def test_dataframes_registered_views_and_temp_tables_are_not_warehouse_tables():
         block("c", "code", "con.execute('CREATE TEMP TABLE erase AS SELECT 1')"),
         block("d", "code", "con.execute('CREATE TABLE core.kept AS SELECT * FROM frame')"),
     ]
-    analyses = [
-        analysis(defines=["events"]),
-        analysis(),
-        analysis(writes=["erase"], sql=["CREATE TEMP TABLE erase AS SELECT 1"]),
-        analysis(
-            reads=["frame"],
-            writes=["core.kept"],
-            sql=["CREATE TABLE core.kept AS SELECT * FROM frame"],
-        ),
-    ]
 
-    found = harvest_notebook(blocks, analyses)
+    lineage = analyze_notebook(blocks)
 
-    assert found.local_names >= {"events", "frame", "erase"}
-    assert found.creates == {"core.kept": "d"}
+    assert lineage.local_names >= {"events", "frame", "erase"}
+    assert [(c.table, c.block_id) for c in lineage.creates] == [("core.kept", "d")]
+    assert lineage.reads == () and lineage.writes == ("core.kept",)
 
 
 def test_a_block_tagged_metric_defines_a_metric_documented_by_the_markdown_above():
@@ -172,9 +160,7 @@ def test_a_block_tagged_metric_defines_a_metric_documented_by_the_markdown_above
             "q", "code", "wau = duckdb.sql('SELECT count(*) FROM raw.events')", tags=["metric:wau"]
         ),
     ]
-    analyses = [analysis(), analysis(reads=["raw.events"], sql=["SELECT count(*) FROM raw.events"])]
-
-    (metric,) = harvest_notebook(blocks, analyses).metrics
+    (metric,) = harvest(*blocks).metrics
 
     assert (metric.name, metric.block_id, metric.title) == ("wau", "q", "Weekly active users")
     assert metric.description == "People active in a week."

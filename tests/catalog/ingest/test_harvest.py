@@ -10,8 +10,8 @@ import pytest
 from accounts.models import AuditEvent
 from catalog.documentation.revisions import edit_documentation, mark_reviewed, pending_reviews
 from catalog.ingest.catalog_file import parse_catalog_file
+from catalog.ingest.declared import apply_catalog_file
 from catalog.ingest.folders import ingest_folder
-from catalog.ingest.harvest import apply_catalog_file
 from catalog.ingest.pipeline import ingest_upload
 from catalog.models import (
     App,

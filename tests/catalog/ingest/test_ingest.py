@@ -6,7 +6,7 @@ from accounts.errors import InvalidInput
 from accounts.models import AuditEvent
 from catalog.ingest.pipeline import ingest_files, ingest_upload
 from catalog.ingest.sources.folder import iter_folder
-from catalog.models import Block, BlockAnalysis, Notebook, NotebookVersion
+from catalog.models import Block, Notebook, NotebookVersion
 from tests.factories import ipynb_bytes, write_notebook
 
 pytestmark = pytest.mark.django_db
@@ -138,12 +138,13 @@ def test_ingest_stores_each_blocks_analysis_and_the_block_dag(workspace, tmp_pat
     ingest_folder(workspace, tmp_path)
 
     version = Notebook.objects.get(path="a.ipynb").current_version
-    load, filt, _show = version.blocks.all()
-    assert load.analysis.data["defines"] == ["pd", "users"]
-    assert load.analysis.data["reads"] == ["users.parquet"]
-    assert filt.analysis.data["uses"] == ["users"]
-    assert filt.analysis.data["defines"] == ["active"]
-    assert version.edges == [["cell-0", "cell-1", ["users"]], ["cell-1", "cell-2", ["active"]]]
+    load, filt, _show = (b.block_lineage for b in version.blocks.all())
+    assert load.analysis.defines == {"pd", "users"}
+    assert load.reads == {"users.parquet"}
+    assert filt.analysis.uses == {"users"}
+    assert filt.analysis.defines == {"active"}
+    edges = [(e.source, e.target, sorted(e.names)) for e in version.summary.edges]
+    assert edges == [("cell-0", "cell-1", ["users"]), ("cell-1", "cell-2", ["active"])]
     assert version.reads == ["users.parquet"]
 
 
@@ -166,13 +167,18 @@ def test_unchanged_blocks_reuse_their_stored_analysis(workspace, tmp_path):
     write_notebook(tmp_path, "a.ipynb", ipynb_bytes(LOAD, FILTER))
     ingest_folder(workspace, tmp_path)
     first = Block.objects.get(version__number=1, position=0)
+    # Plant a fact no analyser would find: only reuse can carry it into the next version.
+    first.lineage["facts"]["analysis"]["imports"] = ["planted"]
+    first.save(update_fields=["lineage"])
     write_notebook(tmp_path, "a.ipynb", ipynb_bytes(LOAD, ("code", "x = 1")))
 
     ingest_folder(workspace, tmp_path)
 
     second = Block.objects.get(version__number=2, position=0)
-    assert second.analysis_id == first.analysis_id
-    assert BlockAnalysis.objects.filter(pk=first.analysis_id).count() == 1
+    assert second.block_lineage.facts.key == first.block_lineage.facts.key
+    assert second.block_lineage.analysis.imports == {"planted"}
+    changed = Block.objects.get(version__number=2, position=1).block_lineage
+    assert changed.analysis.defines == {"x"}
 
 
 def test_every_new_notebook_writes_an_audit_event(workspace, tmp_path):

@@ -42,7 +42,8 @@ def test_it_ingests_a_workspace_from_a_jupyter_server(server, workspace):
 
     assert (report.new, report.failed) == (2, 0)
     notebook = Notebook.objects.get(path="team/a.ipynb")
-    assert notebook.current_version.edges == [["cell-0", "cell-1", ["x"]]]
+    edges = notebook.current_version.summary.edges
+    assert [(e.source, e.target, sorted(e.names)) for e in edges] == [("cell-0", "cell-1", ["x"])]
 
 
 def test_a_wrong_token_is_a_clear_error(server):

@@ -73,7 +73,7 @@ def test_an_old_nbformat_v3_notebook_is_ingested(editor):
     stored = Notebook.objects.get()
     assert (stored.title, stored.current_version.format_version) == ("Old one", "3.0")
     assert [b.source for b in stored.current_version.blocks.all()] == ["x = 1", "y = x"]
-    assert stored.current_version.edges[0][2] == ["x"]
+    assert stored.current_version.summary.edges[0].names == {"x"}
 
 
 def test_a_notebook_with_a_50_mb_output_is_stored_whole(editor):

@@ -8,6 +8,7 @@ import importlib
 import pytest
 
 MODULES = [
+    "lineage.analysis.block_facts",
     "lineage.analysis.budget",
     "lineage.analysis.blocks",
     "lineage.analysis.call_args",
@@ -18,10 +19,12 @@ MODULES = [
     "lineage.analysis.magic_effects",
     "lineage.analysis.magics",
     "lineage.analysis.mutation",
+    "lineage.analysis.notebook",
     "lineage.analysis.notebook_locals",
     "lineage.analysis.python",
     "lineage.analysis.scopes",
     "lineage.analysis.scoping",
+    "lineage.analysis.serial",
     "lineage.analysis.sql_magics",
     "lineage.analysis.sql_text",
     "lineage.analysis.strings",

@@ -1,6 +1,7 @@
 """OpenID Connect settings from the environment; off unless OIDC_RP_CLIENT_ID is set.
 
-Pure (no models), because config.settings imports it.
+Settings reading, so it lives with the settings (config/), which import it; the sign-in
+backend that uses them is accounts.oidc.
 """
 
 from __future__ import annotations

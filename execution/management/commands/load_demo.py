@@ -5,12 +5,13 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from accounts.models import Workspace
 from accounts.services import ensure_workspace
 from catalog.ingest.folders import ingest_folder
-from catalog.models import WarehouseConnection
-from catalog.signals import demo_loaded
+from catalog.models import App, WarehouseConnection
 from catalog.warehouse.introspect import introspect_connection
+from demo.notebooks import pipeline_paths
+from execution.file_runs import run_pipeline
+from execution.services import publish_app
 
 DEMO_DIR = settings.BASE_DIR / "demo"
 # The variable the demo's notebooks and catalog.yml files read the warehouse path from.
@@ -19,6 +20,12 @@ DEMO_WORKSPACES = {
     "production": "Production",
     "analytics": "Analytics",
 }
+# The demo's apps (see demo/README.md), declared by the workspaces' catalog.yml files.
+DEMO_APPS = (
+    ("production", "delete-user"),
+    ("production", "change-plan"),
+    ("analytics", "customer-360"),
+)
 
 
 class Command(BaseCommand):
@@ -32,8 +39,9 @@ class Command(BaseCommand):
             warehouse.parent.mkdir(parents=True, exist_ok=True)
             build_warehouse(warehouse)
             self.stdout.write(f"demo warehouse built at {warehouse}")
-            # The core and analytics tables exist once the pipeline has run (about 1.5 s).
-            run_pipeline(warehouse)
+            # The core and analytics tables exist once the pipeline notebooks have run, on
+            # the runtime apps run on.
+            run_pipeline(pipeline_paths(), warehouse=warehouse)
             self.stdout.write("demo pipeline run: core and analytics tables built")
         # The demo's catalog.yml files take the warehouse path from this variable.
         env = {**os.environ, WAREHOUSE_ENV: str(warehouse)}
@@ -57,15 +65,12 @@ class Command(BaseCommand):
                 f"{connection.workspace.slug}/{connection.name}: introspected "
                 f"{snapshot.table_count} tables, {snapshot.column_count} columns"
             )
-        workspaces = list(Workspace.objects.filter(slug__in=list(DEMO_WORKSPACES)))
-        for _, published in demo_loaded.send(sender=self.__class__, workspaces=workspaces):
-            for app in published or ():
+        for workspace, slug in DEMO_APPS:
+            app = (
+                App.objects.filter(workspace__slug=workspace, slug=slug)
+                .select_related("workspace", "notebook", "notebook__current_version")
+                .first()
+            )
+            if app is not None and app.notebook.current_version is not None:
+                app = publish_app(actor=None, app=app)
                 self.stdout.write(f"{app.urn}: published version {app.published_version.number}")
-
-
-def run_pipeline(warehouse) -> None:
-    """Run the demo's pipeline notebooks, so that the tables they write exist."""
-    from demo.run_notebooks import PIPELINE, WORKSPACES_DIR, run_notebook
-
-    for rel in PIPELINE:
-        run_notebook(WORKSPACES_DIR / rel, warehouse=warehouse)
