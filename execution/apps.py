@@ -9,7 +9,6 @@ class ExecutionConfig(AppConfig):
 
     def ready(self) -> None:
         from catalog.assets.sections import register_section
-        from execution import receivers  # noqa: F401  (connects the signal receivers)
 
         register_section(slot="runs", template="execution/_asset_runs.html", kinds=("table", "app"))
         register_section(slot="run_form", template="execution/_app_run_form.html", kinds=("app",))
