@@ -36,18 +36,16 @@ def block_names(urns: Iterable[str]) -> dict[str, str]:
     }
     block_ids = {b for ids in wanted.values() for b in ids}
     names: dict[str, str] = {}
-    blocks = Block.objects.filter(version_id__in=versions, block_id__in=block_ids).select_related(
-        "analysis"
-    )
+    blocks = Block.objects.filter(version_id__in=versions, block_id__in=block_ids)
     for block in blocks.only(
-        "version_id", "block_id", "kind", "variable", "source", "position", "analysis__data"
+        "version_id", "block_id", "kind", "variable", "source", "position", "lineage"
     ):
         urn = wanted[versions[block.version_id]].get(block.block_id)
         if urn is not None:
             names[urn] = block_name(
                 block.kind,
                 variable=block.variable,
-                defines=block.analysis.data.get("defines", ()),
+                defines=block.block_lineage.analysis.defines,
                 source=block.source,
                 position=block.position,
             )

@@ -41,14 +41,13 @@ def workspace_connections(user, workspace):
 @register.filter("block_name")
 def block_name(block) -> str:
     """``{{ block|block_name }}``: what the block is (its variable, first definition, first
-    markdown line or place), never its id. Select the block's ``analysis`` with it."""
+    markdown line or place), never its id."""
     if block is None:
         return ""
-    data = block.analysis.data if block.analysis_id else {}
     return name_of_block(
         block.kind,
         variable=block.variable,
-        defines=data.get("defines", ()),
+        defines=block.block_lineage.analysis.defines,
         source=block.source,
         position=block.position,
     )
