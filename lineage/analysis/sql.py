@@ -36,7 +36,7 @@ from lineage.analysis.sql_split import (
     tokenize,
 )
 from lineage.analysis.sql_tables import statement_tables
-from lineage.analysis.types import TableLineage
+from lineage.analysis.types import TableLineage, WriteKind, merge_write_kinds
 
 __all__ = ["column_lineage", "split_statements", "table_lineage"]
 
@@ -56,11 +56,15 @@ class _ScriptResult:
 def table_lineage(sql: str, dialect: str | None = None) -> TableLineage:
     """Tables and files a SQL script reads and writes.
 
-    ``targets`` are every table written (INSERT/MERGE/UPDATE/DELETE/TRUNCATE/DROP
-    targets, created tables and views, ``SELECT … INTO``, ``COPY``/``UNLOAD``
-    destinations …); ``intermediates`` the targets a later statement of the same
-    script reads; ``sources`` the tables read that no earlier statement wrote.
-    See `lineage.analysis.sql_tables` for the rules per statement.
+    ``targets`` are the tables whose rows a statement computes (INSERT, MERGE and
+    UPDATE … FROM targets, created tables and views, ``SELECT … INTO``,
+    ``COPY``/``UNLOAD`` destinations …); ``intermediates`` the targets a later
+    statement of the same script reads; ``sources`` the tables read by statements
+    with data flow that no earlier statement wrote. ``writes`` maps every table the
+    script changes to its `WriteKind`: the targets, and the tables a DELETE, DROP,
+    TRUNCATE, RENAME, ALTER or an UPDATE from no other table changes without any
+    data flow (those statements give no sources or targets). See
+    `lineage.analysis.sql_tables` for the rules per statement.
 
     Args:
         sql: one statement or a script (semicolons, T-SQL ``GO`` or none at all).
@@ -80,6 +84,9 @@ def table_lineage(sql: str, dialect: str | None = None) -> TableLineage:
         frozenset({'Proj.ds.t'})
         >>> table_lineage("SELECT * FROM {{ ref('orders') }}").confidence
         'low'
+        >>> r = table_lineage("INSERT OVERWRITE TABLE d SELECT * FROM s; DROP TABLE s", "spark")
+        >>> sorted(r.sources), sorted(r.targets), {t: str(k) for t, k in sorted(r.writes.items())}
+        (['s'], ['d'], {'d': 'overwrite', 's': 'drop'})
     """
     try:
         text = as_text(sql)
@@ -96,7 +103,17 @@ def _combine(result: _ScriptResult) -> TableLineage:
     sources: set[str] = set()
     targets: set[str] = set()
     intermediates: set[str] = set()
+    kinds: dict[str, WriteKind] = {}
+    renames: list[tuple[str, str]] = []
+    filters: set[str] = set()
     for unit in result.units:
+        for name in unit.writes:
+            merge_write_kinds(kinds, name, unit.kind(name))
+        renames.extend(unit.renames)
+        if not unit.has_flow:
+            # DELETE, DROP, RENAME …: the table changes, nothing flows
+            filters.update(name for name in unit.reads if name not in written)
+            continue
         for name in unit.reads:
             if name in written:
                 intermediates.add(name)
@@ -115,6 +132,9 @@ def _combine(result: _ScriptResult) -> TableLineage:
         intermediates=frozenset(intermediates),
         confidence="low" if result.is_low_confidence else "high",
         error=error,
+        writes=kinds,
+        renames=tuple(renames),
+        filter_reads=frozenset(filters - sources),
     )
 
 

@@ -150,7 +150,10 @@ def test_impact_counts_what_it_cannot_name(client, viewer, demo):
     for secret in ANALYTICS_SECRETS:
         assert secret not in text
     # The customer-360 app is hidden, and so is its owner; net_revenue's owner is not.
-    assert body["owners"] == ["data-science@riverbend.example", "finance-data@riverbend.example"]
+    # analytics.churn_scores is written only by the hidden churn model (the erasure app
+    # deletes from it, which is no data flow): hidden too, with its owner.
+    assert body["owners"] == ["finance-data@riverbend.example"]
+    assert body["restricted"]["table"] == 1
 
 
 def test_expanding_a_hidden_notebook_is_ignored_and_not_echoed(client, analyst, demo):
