@@ -226,6 +226,10 @@ EXECUTION_RUN_TIMEOUT_S = env_int("EXECUTION_RUN_TIMEOUT_S", 1800)
 EXECUTION_MAX_ACTIVE_RUNS_PER_USER = env_int("EXECUTION_MAX_ACTIVE_RUNS_PER_USER", 3)
 # A person's warm kernel on an app is shut down after this long unused.
 EXECUTION_SESSION_IDLE_S = env_int("EXECUTION_SESSION_IDLE_S", 600)
+# Beat culls idle sessions at scale; without a broker (no beat) a thread of the process does,
+# this often (execution/culler.py).
+EXECUTION_CULL_IN_PROCESS = env_bool("EXECUTION_CULL_IN_PROCESS", str(CELERY_BROKER_URL is None))
+EXECUTION_CULL_EVERY_S = env_int("EXECUTION_CULL_EVERY_S", 60)
 # A running run this long past its timeout, or a queued one this old, lost its worker.
 EXECUTION_STALE_GRACE_S = env_int("EXECUTION_STALE_GRACE_S", 120)
 EXECUTION_QUEUED_STALE_S = env_int("EXECUTION_QUEUED_STALE_S", 3600)
