@@ -180,6 +180,12 @@ MAX_NOTEBOOK_BYTES = env_int("MAX_NOTEBOOK_BYTES", 100 * 1024 * 1024)
 # transaction (a file's notebooks are never split across batches).
 INGEST_BATCH_NOTEBOOKS = env_int("INGEST_BATCH_NOTEBOOKS", 200)
 INGEST_BATCH_BLOCKS = env_int("INGEST_BATCH_BLOCKS", 5000)
+# A notebook's page shows this many blocks at a time, fewer once their text and outputs pass
+# the byte budget; the rest load as the reader scrolls. Its API gives a window of blocks too.
+NOTEBOOK_PAGE_BLOCKS = env_int("NOTEBOOK_PAGE_BLOCKS", 100)
+NOTEBOOK_PAGE_BYTES = env_int("NOTEBOOK_PAGE_BYTES", 256 * 1024)
+NOTEBOOK_API_BLOCKS = env_int("NOTEBOOK_API_BLOCKS", 500)
+NOTEBOOK_API_MAX_BLOCKS = env_int("NOTEBOOK_API_MAX_BLOCKS", 2000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

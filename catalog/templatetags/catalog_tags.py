@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django import template
 
-from catalog.documentation.from_notebooks import notebook_summary as summary_of
 from catalog.formats.titles import block_name as name_of_block
 from catalog.rendering import render_code, render_markdown, render_output
 
@@ -21,13 +20,6 @@ def sorted_filter(values):
 @register.filter("highlight")
 def highlight_filter(source: str, kind: str):
     return render_code(source, kind)
-
-
-@register.simple_tag
-def notebook_summary(blocks) -> str:
-    """``{% notebook_summary blocks as summary %}``: the first paragraph of the first
-    markdown block (``blocks`` as the notebook page has them, or plain blocks)."""
-    return summary_of([getattr(item, "block", item) for item in blocks])
 
 
 @register.simple_tag
@@ -51,3 +43,12 @@ def block_name(block) -> str:
         source=block.source,
         position=block.position,
     )
+
+
+@register.simple_tag
+def block_link(page, linked) -> str:
+    """``{% block_link page linked %}``: the anchor of a block an edge leads to, or, when the
+    window shown does not hold it, the window that starts with it."""
+    if page.offset <= linked.position < page.end:
+        return f"#block-{linked.block_id}"
+    return f"?blocks_offset={linked.position}#block-{linked.block_id}"
