@@ -3,7 +3,6 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 
-from catalog.documentation.from_notebooks import notebook_summary as summary_of
 from catalog.rendering import render_code, render_markdown, render_output
 
 register = template.Library()
@@ -21,13 +20,6 @@ def sorted_filter(values):
 @register.filter("highlight")
 def highlight_filter(source: str, kind: str):
     return render_code(source, kind)
-
-
-@register.simple_tag
-def notebook_summary(blocks) -> str:
-    """``{% notebook_summary blocks as summary %}``: the first paragraph of the first
-    markdown block (``blocks`` as the notebook page has them, or plain blocks)."""
-    return summary_of([getattr(item, "block", item) for item in blocks])
 
 
 @register.simple_tag
@@ -74,3 +66,12 @@ def column_link(context, dotted: str, workspace=None) -> str:
     if url is None:
         return format_html("<code>{}</code>", dotted)
     return format_html('<a href="{}"><code>{}</code></a>', url, dotted)
+
+
+@register.simple_tag
+def block_link(page, linked) -> str:
+    """``{% block_link page linked %}``: the anchor of a block an edge leads to, or, when the
+    window shown does not hold it, the window that starts with it."""
+    if page.offset <= linked.position < page.end:
+        return f"#block-{linked.block_id}"
+    return f"?blocks_offset={linked.position}#block-{linked.block_id}"
