@@ -299,6 +299,12 @@ class Table(DocumentedAsset):
         VIEW = "view", "View"
         FILE = "file", "File"
 
+    # Seen beyond its workspace (see accounts.access): its name by whoever may see a
+    # notebook that reads or writes it; its details by whoever may see the notebook of its
+    # home workspace that defines it.
+    named_through = "notebook_uses__notebook"
+    detailed_through = "defined_by"
+
     warehouse = models.CharField(max_length=255)
     name = models.CharField(max_length=1024, help_text="e.g. analytics.billing_daily")
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.TABLE)
@@ -330,6 +336,9 @@ class Table(DocumentedAsset):
 
 
 class Column(models.Model):
+    # A column is one of its table's details (see accounts.access).
+    details_of = "table"
+
     table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="columns")
     name = models.CharField(max_length=255)
     data_type = models.CharField(max_length=255, blank=True)
