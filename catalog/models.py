@@ -395,6 +395,9 @@ class App(DocumentedAsset):
     published_version = models.ForeignKey(
         NotebookVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Where the published version's Python formats an input into SQL text (set at publish,
+    # `lineage.analysis.input_formatting`); shown to the app's editors.
+    sql_warnings = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
