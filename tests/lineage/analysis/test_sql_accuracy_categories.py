@@ -191,3 +191,63 @@ COLUMN_NAMES = [
 )
 def test_unaliased_expressions_are_named_as_engines_name_them(sql, dialect, edges):
     assert {tuple(edge) for edge in column_lineage(sql, dialect)} == edges
+
+
+# (id, sql, dialect, edges)
+THROUGH_THE_SCRIPT = [
+    (
+        "a CTE inside UPDATE … FROM",
+        "WITH c AS (SELECT id, v FROM src) UPDATE t SET v = c.v FROM c WHERE t.id = c.id",
+        "postgres",
+        {("src.v", "t.v", "identity")},
+    ),
+    (
+        "a CTE inside MERGE … USING",
+        "WITH c AS (SELECT id, v * 2 AS v FROM src) MERGE INTO t USING c ON t.id = c.id WHEN MATCHED THEN UPDATE SET v = c.v",
+        None,
+        {("src.v", "t.v", "transform")},
+    ),
+    (
+        "a view created and read by star in the same script",
+        "CREATE VIEW v1 AS SELECT a, b FROM s; INSERT INTO t SELECT * FROM v1",
+        None,
+        {
+            ("s.a", "v1.a", "identity"),
+            ("s.b", "v1.b", "identity"),
+            ("v1.a", "t.a", "identity"),
+            ("v1.b", "t.b", "identity"),
+        },
+    ),
+    (
+        "a table then a view then a star, end to end",
+        "CREATE TABLE x AS SELECT a + 1 AS a2 FROM s; CREATE VIEW y AS SELECT a2 FROM x; INSERT INTO t SELECT * FROM y",
+        None,
+        {("s.a", "x.a2", "transform"), ("x.a2", "y.a2", "identity"), ("y.a2", "t.a2", "identity")},
+    ),
+    (
+        "UNION branches of different widths",
+        "INSERT INTO t SELECT a, b FROM s1 UNION ALL SELECT a FROM s2",
+        None,
+        {("s1.a", "t.a", "identity"), ("s2.a", "t.a", "identity"), ("s1.b", "t.b", "identity")},
+    ),
+    (
+        "alias.* in a join",
+        "INSERT INTO t SELECT a.*, b.x FROM ta a JOIN tb b ON a.id = b.id",
+        None,
+        {("ta.*", "t.*", "identity"), ("tb.x", "t.x", "identity")},
+    ),
+    (
+        "a lateral column alias (Snowflake)",
+        "INSERT INTO t SELECT a * 2 AS d, d + 1 AS e FROM s",
+        "snowflake",
+        {("s.a", "t.d", "transform"), ("s.a", "t.e", "transform")},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("sql", "dialect", "edges"),
+    [pytest.param(*case[1:], id=case[0]) for case in THROUGH_THE_SCRIPT],
+)
+def test_column_lineage_follows_ctes_views_and_tables_of_the_script(sql, dialect, edges):
+    assert {tuple(edge) for edge in column_lineage(sql, dialect)} == edges
