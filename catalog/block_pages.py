@@ -50,6 +50,8 @@ class Linked:
 
     block_id: str
     position: int
+    # What the block is (`Block.display_name`), never its id.
+    display_name: str
 
 
 @dataclass(frozen=True)
@@ -114,18 +116,21 @@ def block_page(
         if edge.source in ids or edge.target in ids
     ]
     outside = {end for source, target, _ in edges for end in (source, target)} - ids
-    positions = {block.block_id: block.position for block in blocks}
+    linked = {
+        block.block_id: Linked(block.block_id, block.position, block.display_name)
+        for block in blocks
+    }
     if outside:
-        positions.update(
-            version.blocks.filter(block_id__in=outside).values_list("block_id", "position")
-        )
+        fields = ("block_id", "kind", "variable", "source", "position", "lineage", "version_id")
+        for block in version.blocks.filter(block_id__in=outside).only(*fields):
+            linked[block.block_id] = Linked(block.block_id, block.position, block.display_name)
     feeds: dict[str, list] = {block_id: [] for block_id in ids}
     after: dict[str, list] = {block_id: [] for block_id in ids}
     for source, target, names in edges:
         if source in ids:
-            feeds[source].append((Linked(target, positions[target]), names))
+            feeds[source].append((linked[target], names))
         if target in ids:
-            after[target].append((Linked(source, positions[source]), names))
+            after[target].append((linked[source], names))
     items = [BlockView(b, feeds[b.block_id], after[b.block_id]) for b in blocks]
     return BlockPage(items=items, offset=offset, limit=limit, total=total, edges=edges)
 
