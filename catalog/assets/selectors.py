@@ -96,6 +96,8 @@ class TablePage:
     reviews: list[PendingReview] = field(default_factory=list)
     revisions: list = field(default_factory=list)
     hidden_uses: int = 0
+    # Writers from other workspaces than the table's home (which they never take over).
+    also_written_by: list[TableUse] = field(default_factory=list)
 
 
 def _visible_uses(user, table: Table) -> tuple[list[NotebookTable], list[TableUse]]:
@@ -165,6 +167,7 @@ def table_page(user, table: Table) -> TablePage:
         reviews=pending_reviews(urns),
         revisions=history(urns, limit=20),
         hidden_uses=len(uses) - len(shown),
+        also_written_by=[u for u in writers if u.notebook.workspace_id != table.workspace_id],
     )
 
 
