@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from accounts.access import access_object, is_signed_in, named_filter, visible
+from accounts.access import access_object, can, is_signed_in, named_filter, visible
 from accounts.errors import NotFound
+from accounts.models import Workspace
 from catalog.documentation.revisions import PendingReview, history, pending_reviews
 from catalog.models import (
     App,
@@ -171,6 +172,14 @@ def table_page(user, table: Table) -> TablePage:
     )
 
 
+def move_targets(user, table: Table) -> list:
+    """The workspaces an admin of the table's home may move it to (those they administer)."""
+    if not can(user, "admin", table):
+        return []
+    others = Workspace.objects.exclude(pk=table.workspace_id).order_by("slug")
+    return list(visible(user, others, "admin").only("slug", "name"))
+
+
 def apps_showing(user, metric: Metric) -> QuerySet[App]:
     """Apps whose notebook reads a table the metric's notebook writes, or that are built
     on the metric's own notebook."""
@@ -256,6 +265,4 @@ def column_prefetch() -> Prefetch:
 
 
 def visible_workspaces(user):
-    from accounts.models import Workspace
-
     return visible(user, Workspace.objects.all()).only("slug", "name")
