@@ -7,6 +7,7 @@ from django.db import models
 
 from accounts.models import Workspace
 from catalog.formats.model import ParsedBlock
+from catalog.formats.titles import block_name
 from lineage.analysis.notebook import BlockLineage, NotebookLineage, block_from_json
 from urns import AssetKind, version_urn
 
@@ -144,6 +145,18 @@ class Block(models.Model):
     @cached_property
     def block_lineage(self) -> BlockLineage:
         return block_from_json(self.lineage)
+
+    @property
+    def display_name(self) -> str:
+        """What the block is (its variable, first definition, first markdown line or
+        place), never its id."""
+        return block_name(
+            self.kind,
+            variable=self.variable,
+            defines=self.block_lineage.analysis.defines,
+            source=self.source,
+            position=self.position,
+        )
 
     def as_parsed(self) -> ParsedBlock:
         """The block as a reader gave it, for what analyses and harvests blocks."""
@@ -386,6 +399,9 @@ class App(DocumentedAsset):
     published_version = models.ForeignKey(
         NotebookVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Where the published version's Python formats an input into SQL text (set at publish,
+    # `lineage.analysis.input_formatting`); shown to the app's editors.
+    sql_warnings = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -97,6 +97,8 @@ def app(request: HttpRequest, pk: int) -> HttpResponse:
         notebook_visible=can(request.user, "view", a.notebook),
         can_run=can(request.user, "run", a),
         reviews=pending_reviews([a.urn]),
+        # Where the code is weak is for the people who can fix it, not for every runner.
+        sql_warnings=a.sql_warnings if context["can_edit"] else [],
     )
     return render(request, "catalog/app.html", context)
 

@@ -8,7 +8,7 @@ def settle_defined_tables(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0009_ingest_chunks")]
+    dependencies = [("catalog", "0010_app_sql_warnings")]
 
     operations = [
         migrations.AddField(
