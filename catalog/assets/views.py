@@ -90,11 +90,13 @@ def app(request: HttpRequest, pk: int) -> HttpResponse:
         list(version.blocks.filter(kind="markdown").order_by("position")[:1]) if version else []
     )
     context = _page_context(request, a, "app")
+    notebook_visible = can(request.user, "view", a.notebook)
     context.update(
         app=a,
         inputs=selectors.app_inputs(a),
-        summary=notebook_summary(blocks),
-        notebook_visible=can(request.user, "view", a.notebook),
+        # The notebook's own words only to who may read the notebook (not an app grantee).
+        summary=notebook_summary(blocks) if notebook_visible else "",
+        notebook_visible=notebook_visible,
         can_run=can(request.user, "run", a),
         reviews=pending_reviews([a.urn]),
         # Where the code is weak is for the people who can fix it, not for every runner.
