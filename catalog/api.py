@@ -12,15 +12,17 @@ from accounts.access import access_object
 from accounts.errors import InvalidInput
 from accounts.models import Workspace
 from catalog import selectors
+from catalog.assets.moves import check_move_table, do_move_table
 from catalog.block_pages import block_page, window_param
 from catalog.ingest.pipeline import ingest_upload
 from catalog.ingest.sources import normalize_path
-from catalog.models import IngestJob, Notebook
+from catalog.models import IngestJob, Notebook, Table
 from catalog.serializers import (
     IngestJobSerializer,
     IngestReportSerializer,
     NotebookDetailSerializer,
     NotebookSerializer,
+    TableMoveSerializer,
     UploadSerializer,
     WorkspaceSerializer,
 )
@@ -118,3 +120,15 @@ def notebook_detail(request: Request, pk: int) -> Response:
         page = block_page(notebook.current_version, offset=offset, limit=limit)
     context = {"request": request, "page": page, "offset": offset, "limit": limit}
     return Response(NotebookDetailSerializer(notebook, context=context).data)
+
+
+@extend_schema(request=TableMoveSerializer, responses=TableMoveSerializer)
+@api_view(["POST"])
+def table_move(request: Request, pk: int) -> Response:
+    """Give a table another home workspace ``{"workspace": slug}``: an admin of both only.
+    Ingest never moves a table; this is the one way, audited in both workspaces' logs."""
+    table = access_object(request.user, "admin", Table.objects.select_related("workspace"), pk=pk)
+    data = request.data if isinstance(request.data, dict) else {}
+    target = check_move_table(actor=request.user, table=table, slug=data.get("workspace"))
+    table = do_move_table(actor=request.user, table=table, workspace=target)
+    return Response({"urn": table.urn, "workspace": target.slug})

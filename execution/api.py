@@ -8,6 +8,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.access import can_cancel_run
 from accounts.errors import Forbidden, InvalidInput
 from execution import selectors
 from execution.models import Run, Trigger
@@ -53,6 +54,6 @@ def run_detail(request: Request, pk: int) -> Response:
 @api_view(["POST"])
 def run_cancel(request: Request, pk: int) -> Response:
     run = selectors.get_run(request.user, pk)
-    if not selectors.may_cancel(request.user, run):
+    if not can_cancel_run(request.user, run):
         raise Forbidden("Only the person who started this run, or an editor, may cancel it.")
     return Response(_run_body(cancel_run(actor=request.user, run=run)))

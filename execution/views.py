@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.access import can_cancel_run
 from accounts.errors import Forbidden
 from catalog.selectors import block_names_of
 from execution import selectors
@@ -51,7 +52,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         cell = cells.get(step.block_id)
         step.source = cell.source or cell.code if cell is not None else ""
         step.lexer = LEXERS.get(step.kind, "code")
-    context = {"run": run, "steps": steps, "may_cancel": selectors.may_cancel(request.user, run)}
+    context = {"run": run, "steps": steps, "may_cancel": can_cancel_run(request.user, run)}
     return render(request, "execution/run.html", context)
 
 
@@ -59,7 +60,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.get_run(request.user, pk)
-    if not selectors.may_cancel(request.user, run):
+    if not can_cancel_run(request.user, run):
         raise Forbidden("Only the person who started this run, or an editor, may cancel it.")
     run = cancel_run(actor=request.user, run=run)
     messages.success(request, f"Run #{run.pk}: cancel requested ({run.status}).")
