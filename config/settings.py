@@ -222,6 +222,8 @@ DEMO_WAREHOUSE_PATH = Path(env_str("DEMO_WAREHOUSE_PATH", str(VAR_DIR / "warehou
 
 # Execution (execution/): timeouts, the per-person limit, warm sessions, OpenLineage.
 EXECUTION_BLOCK_TIMEOUT_S = env_int("EXECUTION_BLOCK_TIMEOUT_S", 300)
+# The longest text an app input takes (it is stored in the run and its audit event).
+APP_INPUT_MAX_CHARS = env_int("APP_INPUT_MAX_CHARS", 10_000)
 EXECUTION_RUN_TIMEOUT_S = env_int("EXECUTION_RUN_TIMEOUT_S", 1800)
 EXECUTION_MAX_ACTIVE_RUNS_PER_USER = env_int("EXECUTION_MAX_ACTIVE_RUNS_PER_USER", 3)
 # A person's warm kernel on an app is shut down after this long unused.
