@@ -8,7 +8,6 @@ from django.views.decorators.http import require_GET
 from accounts.access import can
 from accounts.errors import InvalidInput
 from catalog import selectors
-from catalog.rendering import highlight_css
 
 
 @require_GET
@@ -56,7 +55,6 @@ def notebook(request: HttpRequest, pk: int, number: int | None = None) -> HttpRe
             "version": version,
             "is_current": version.pk == nb.current_version_id,
             "blocks": selectors.blocks_with_edges(version),
-            "highlight_css": highlight_css(),
             "can_edit": can(request.user, "edit", nb),
         },
     )
