@@ -83,6 +83,7 @@ def probe(tmp_path, **env) -> dict:
     clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
     clean.update(
         DJANGO_SETTINGS_MODULE="config.settings",
+        AUDIT_SIGNING_KEY="s" * 50,
         TRIBUTARY_VAR_DIR=str(tmp_path),
         DATABASE_URL=f"sqlite:///{tmp_path}/probe.sqlite3",
         **env,
