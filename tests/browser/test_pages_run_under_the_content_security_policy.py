@@ -113,3 +113,27 @@ def test_the_invite_page_copies_the_new_link(open_as, admin_user, site):
     assert "/invites/" in link
     assert page.evaluate("navigator.clipboard.readText()") == link
     assert violations(page) == []
+
+
+def test_someone_new_signs_up_from_the_invite_link(chromium, live_server, admin_user, workspace):
+    from accounts import invites
+    from accounts.models import Membership
+
+    issued = invites.create_invite(actor=admin_user, workspace=workspace, role="viewer")
+    context = chromium.new_context(base_url=live_server.url)
+    context.add_init_script(WATCH)
+    page = context.new_page()
+    try:
+        page.goto(f"/invites/{issued.token}/")
+        page.fill("input[name=username]", "nina-new")
+        page.fill("input[name=email]", "nina@example.com")
+        page.fill("input[name=password1]", "plum orchard at dusk 42")
+        page.fill("input[name=password2]", "plum orchard at dusk 42")
+        page.get_by_role("button", name="Create an account and join").click()
+        page.wait_for_url(f"**/w/{workspace.slug}/")
+
+        assert "Welcome, nina-new: you are a viewer of Production." in page.inner_text("main")
+        assert violations(page) == []
+    finally:
+        context.close()
+    assert Membership.objects.get(user__username="nina-new").role == "viewer"
