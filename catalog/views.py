@@ -9,7 +9,6 @@ from django.views.decorators.http import require_GET
 from accounts.access import can
 from accounts.errors import InvalidInput
 from catalog import block_pages, selectors
-from catalog.rendering import highlight_css
 
 
 @require_GET
@@ -72,7 +71,6 @@ def notebook(request: HttpRequest, pk: int, number: int | None = None) -> HttpRe
             "is_current": version.pk == nb.current_version_id,
             "page": _page_of_blocks(request, version),
             "summary": block_pages.summary_of_version(version),
-            "highlight_css": highlight_css(),
             "can_edit": can(request.user, "edit", nb),
         },
     )

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django import forms
+from django.conf import settings
 
 from accounts.errors import InvalidInput
 
@@ -222,6 +223,13 @@ def coerce_value(spec: InputSpec, value: Any) -> Any:
         True
     """
     name = spec.name
+    limit = settings.APP_INPUT_MAX_CHARS
+    if isinstance(value, str) and len(value) > limit:
+        # Inputs are stored in the run and its audit event: no megabytes in either.
+        raise InvalidInput(
+            f"Input '{name}' is {len(value):,} characters long; the limit is {limit:,}.",
+            field=name,
+        )
     if spec.type == "checkbox":
         if isinstance(value, bool):
             return value
@@ -338,4 +346,11 @@ def _field(spec: InputSpec, initial: Any) -> forms.Field:
     if spec.type == "number":
         widget = forms.NumberInput(attrs={"step": "any"})
         return forms.CharField(label=label, initial=initial, widget=widget, help_text=help_text)
-    return forms.CharField(label=label, initial=initial, required=False, help_text=help_text)
+    return forms.CharField(
+        label=label,
+        initial=initial,
+        required=False,
+        help_text=help_text,
+        # The browser stops at the limit too; the check itself is coerce_value's.
+        widget=forms.TextInput(attrs={"maxlength": settings.APP_INPUT_MAX_CHARS}),
+    )
