@@ -180,6 +180,12 @@ MAX_NOTEBOOK_BYTES = env_int("MAX_NOTEBOOK_BYTES", 100 * 1024 * 1024)
 # transaction (a file's notebooks are never split across batches).
 INGEST_BATCH_NOTEBOOKS = env_int("INGEST_BATCH_NOTEBOOKS", 200)
 INGEST_BATCH_BLOCKS = env_int("INGEST_BATCH_BLOCKS", 5000)
+# A notebook's page shows this many blocks at a time, fewer once their text and outputs pass
+# the byte budget; the rest load as the reader scrolls. Its API gives a window of blocks too.
+NOTEBOOK_PAGE_BLOCKS = env_int("NOTEBOOK_PAGE_BLOCKS", 100)
+NOTEBOOK_PAGE_BYTES = env_int("NOTEBOOK_PAGE_BYTES", 256 * 1024)
+NOTEBOOK_API_BLOCKS = env_int("NOTEBOOK_API_BLOCKS", 500)
+NOTEBOOK_API_MAX_BLOCKS = env_int("NOTEBOOK_API_MAX_BLOCKS", 2000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -226,6 +232,10 @@ EXECUTION_RUN_TIMEOUT_S = env_int("EXECUTION_RUN_TIMEOUT_S", 1800)
 EXECUTION_MAX_ACTIVE_RUNS_PER_USER = env_int("EXECUTION_MAX_ACTIVE_RUNS_PER_USER", 3)
 # A person's warm kernel on an app is shut down after this long unused.
 EXECUTION_SESSION_IDLE_S = env_int("EXECUTION_SESSION_IDLE_S", 600)
+# Beat culls idle sessions at scale; without a broker (no beat) a thread of the process does,
+# this often (execution/culler.py).
+EXECUTION_CULL_IN_PROCESS = env_bool("EXECUTION_CULL_IN_PROCESS", str(CELERY_BROKER_URL is None))
+EXECUTION_CULL_EVERY_S = env_int("EXECUTION_CULL_EVERY_S", 60)
 # A running run this long past its timeout, or a queued one this old, lost its worker.
 EXECUTION_STALE_GRACE_S = env_int("EXECUTION_STALE_GRACE_S", 120)
 EXECUTION_QUEUED_STALE_S = env_int("EXECUTION_QUEUED_STALE_S", 3600)
