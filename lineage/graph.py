@@ -44,6 +44,8 @@ _LEVEL_KINDS = {
     "block": {"feeds", "reads", "writes", "runs", "app", "metric"},
     "column": {"column"},
     "notebooks": {"notebook", "runs"},
+    # Who reads which column (or table whole): the index column impact asks.
+    "uses": {"uses"},
 }
 
 
@@ -216,6 +218,8 @@ class LineageGraph:
                 mention = notebook_of(target)
             elif kind == "writes":
                 mention = notebook_of(source)
+            elif kind == "uses":
+                mention = notebook_of(target)
             node(source, s_name, s_ws, mention)
             node(target, t_name, t_ws, mention, writer=kind == "writes")
             if level == "notebooks":
@@ -325,30 +329,47 @@ class LineageGraph:
     def impact(self, urn: str) -> dict[str, set[str]]:
         """Everything downstream of a table, column, notebook or block, by kind (unredacted).
 
-        For a column: the columns it feeds, the notebooks whose SQL uses it or them,
-        then everything downstream of those notebooks and of the tables those columns
-        belong to.
+        A table's, notebook's or block's impact is table-level: everything downstream of
+        it. A column's follows column edges only: the columns derived from it, transitively,
+        their tables, the notebooks and metrics that read any of those columns (or read
+        their table without naming columns), and the apps of those notebooks; not every
+        reader of the tables.
         """
-        found: dict[str, set[str]] = defaultdict(set)
         kind = lineage_kind(urn)
         if kind == "column":
-            columns = self.level("column")
-            closure = _descendants(columns, [urn]) | {urn}
-            for column in closure:
-                for data in columns._succ[column].values() if column in columns else ():
-                    if data.get("nb"):
-                        found["notebook"].add(data["nb"])
-            found["column"] = closure - {urn}
-            found["table"] = {table_of_column(c) for c in found["column"]}
-            starts = found["table"] | found["notebook"]
+            found = self._column_impact(urn)
         else:
-            starts = {notebook_of(urn) if kind == "block" else urn}
-        graph = self.level("notebook")
-        for node in _descendants(graph, starts):
-            found[graph._node[node]["kind"]].add(node)
+            found = defaultdict(set)
+            graph = self.level("notebook")
+            for node in _descendants(graph, {notebook_of(urn) if kind == "block" else urn}):
+                found[graph._node[node]["kind"]].add(node)
         for values in found.values():
             values.discard(urn)
         return {k: v for k, v in found.items() if v}
+
+    def _column_impact(self, urn: str) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = defaultdict(set)
+        columns = self.level("column")
+        closure = _descendants(columns, [urn]) | {urn}
+        uses = self.level("uses")._succ
+        for column in closure:
+            for data in columns._succ[column].values() if column in columns else ():
+                if data.get("nb"):
+                    found["notebook"].add(data["nb"])
+            for reader in (*uses.get(column, ()), *uses.get(table_of_column(column), ())):
+                reader_kind = lineage_kind(reader)
+                if reader_kind == "block":
+                    found["notebook"].add(notebook_of(reader))
+                elif reader_kind == "metric":
+                    found["metric"].add(reader)
+        found["column"] = closure - {urn}
+        found["table"] = {table_of_column(c) for c in found["column"]}
+        notebooks = self.level("notebook")._succ
+        for notebook in found["notebook"]:
+            for target, data in notebooks.get(notebook, {}).items():
+                if data["kind"] == "app":
+                    found["app"].add(target)
+        return found
 
     def path(self, level: str, source: str, target: str) -> list[str]:
         """The shortest directed path between two nodes, either way round; [] when none."""
