@@ -18,6 +18,9 @@ class EdgeKind(models.TextChoices):
     READS = "reads", "table is read by block"
     COLUMN = "column", "column feeds column"
     USES = "uses", "column (or whole table) is read by block or metric"
+    # Runtime lineage: what a notebook's latest observed run really read and wrote.
+    OBSERVED_READS = "observed_reads", "table was read by block in a run"
+    OBSERVED_WRITES = "observed_writes", "block wrote table in a run"
     NOTEBOOK = "notebook", "notebook feeds notebook through a table"
     RUNS = "runs", "notebook is %run by notebook"
     APP = "app", "notebook is published as app"
@@ -30,6 +33,9 @@ class EdgeKind(models.TextChoices):
 # USES edges say which columns a block reads, for column-precise impact: from a column, or
 # (detail "all") from a table whose columns the block reads without naming them.
 ANALYSIS_KINDS = (EdgeKind.FEEDS, EdgeKind.COLUMN, EdgeKind.RUNS, EdgeKind.USES)
+# Edges from runs (execution's runtime lineage): replaced per notebook by its newest
+# observed run, never by an ingest.
+OBSERVED_KINDS = (EdgeKind.OBSERVED_READS, EdgeKind.OBSERVED_WRITES)
 
 
 class LineageEdge(models.Model):

@@ -23,7 +23,7 @@ from catalog.signals import StoredVersion
 from catalog.warehouse.tables import TableResolver, connection_for
 from lineage.analysis import NotebookLineage
 from lineage.analysis.column_reads import column_reads
-from lineage.models import ANALYSIS_KINDS, EdgeKind, LineageEdge, LineageStamp
+from lineage.models import ANALYSIS_KINDS, OBSERVED_KINDS, EdgeKind, LineageEdge, LineageStamp
 from urns import AssetKind
 
 
@@ -188,6 +188,30 @@ def replace_notebook_edges(notebook: Notebook) -> int:
         return replace_version_edges([item], resolver)
 
 
+def replace_observed_edges(
+    notebook: Notebook, blocks: Sequence[tuple[str, Sequence[str], Sequence[str]]]
+) -> int:
+    """The runtime lineage of ``notebook``'s newest observed run, as observed_reads (table ->
+    block) and observed_writes (block -> table) edges: ``blocks`` are (block id, tables
+    read, tables written), named as the catalog names them. Returns how many are stored."""
+    slug, path = notebook.workspace.slug, notebook.path
+    resolve = TableResolver(connection_for(notebook.workspace))
+    found = _EdgeSet(notebook)
+    for block_id, reads, writes in blocks:
+        block_urn = AssetKind.BLOCK.urn(slug, path, block_id)
+        block_name = f"{path}#{block_id}"
+        for table in reads:
+            found.add(resolve.urn(table), block_urn, EdgeKind.OBSERVED_READS,
+                      names=(table, block_name))  # fmt: skip
+        for table in writes:
+            found.add(block_urn, resolve.urn(table), EdgeKind.OBSERVED_WRITES,
+                      names=(block_name, table))  # fmt: skip
+    with transaction.atomic():
+        bump_stamp()
+        LineageEdge.objects.filter(notebook_id=notebook.pk, kind__in=OBSERVED_KINDS).delete()
+        return insert_rows(LineageEdge, list(found.edges.values()))
+
+
 def remove_notebook_edges(notebook: Notebook) -> None:
     """Drop a notebook's analysis edges (deleted from its source, or deleted outright)."""
     with transaction.atomic():
@@ -284,7 +308,8 @@ def rebuild_edges(*, workspace: Workspace | None = None) -> RebuildReport:
     else:
         with transaction.atomic():
             bump_stamp()
-            LineageEdge.objects.all().delete()
+            # Observed edges come from runs, which a rebuild does not replay.
+            LineageEdge.objects.exclude(kind__in=OBSERVED_KINDS).delete()
     count = 0
     for notebook in notebooks.only("pk").iterator():
         count += replace_notebook_edges(notebook)

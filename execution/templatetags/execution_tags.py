@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from accounts.access import can
 from execution import selectors
 from execution.forms.inputs import RunInputsForm
+from execution.observed import differences
 
 register = template.Library()
 
@@ -24,6 +25,24 @@ STATUS_COLOURS = {
     "running": "#1f6feb",
     "queued": "#d0d5dd",
 }
+
+
+@register.simple_tag
+def observed_differences(version, user):
+    """``{% observed_differences version user as observed %}``: the newest run of the
+    version with runtime lineage the user may see, and per block how what it really read
+    and wrote differs from the analysis (``{"run": ..., "blocks": {block id: difference}}``),
+    or None."""
+    run = selectors.last_observed_run(user, version)
+    if run is None:
+        return None
+    return {"run": run, "blocks": {d.block_id: d for d in differences(run)}}
+
+
+@register.filter
+def difference_of(observed, block_id):
+    """``observed|difference_of:block_id``: that block's difference, or None."""
+    return observed["blocks"].get(block_id) if observed else None
 
 
 @register.simple_tag
