@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.errors import Forbidden
+from catalog.selectors import block_names_of
 from execution import selectors
 from execution.forms.inputs import RunInputsForm
 from execution.models import Trigger
@@ -48,7 +49,9 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     steps = list(run.steps.order_by("position"))
     observed = {row.position: row for row in run.observed_blocks.all()}
     differences = {d.block_id: d for d in observed_differences(run, observed.values())}
+    names = block_names_of(run.version)
     for step in steps:
+        step.name = names.get(step.block_id, step.kind)
         cell = cells.get(step.block_id)
         step.source = cell.source or cell.code if cell is not None else ""
         step.lexer = LEXERS.get(step.kind, "code")

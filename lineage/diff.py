@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from accounts.access import sight_of
 from catalog.models import Notebook, NotebookVersion
 from catalog.warehouse.tables import TableResolver, connection_for
 from lineage.graph import ViewNode
-from lineage.selectors import lineage_graph, viewer_for
+from lineage.selectors import lineage_graph
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def version_diff(user, notebook: Notebook, old: NotebookVersion, new: NotebookVe
     resolve = TableResolver(connection_for(notebook.workspace))
     before, after = _lineage_of(old, resolve), _lineage_of(new, resolve)
     graph = lineage_graph()
-    viewer = viewer_for(user)
+    viewer = sight_of(user)
     # What changed, as precisely as the lineage says: a table newly or no longer written,
     # and every written table when the tables read change (its rows change with them), are
     # asked about whole; a column newly or no longer written, or fed from other columns, is

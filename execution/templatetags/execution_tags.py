@@ -33,10 +33,15 @@ def observed_differences(version, user):
     version with runtime lineage the user may see, and per block how what it really read
     and wrote differs from the analysis (``{"run": ..., "blocks": {block id: difference}}``),
     or None."""
+    cache = getattr(version, "_tributary_observed", None)  # the page and its blocks ask
+    if cache is not None and cache[0] == getattr(user, "pk", None):
+        return cache[1]
     run = selectors.last_observed_run(user, version)
-    if run is None:
-        return None
-    return {"run": run, "blocks": {d.block_id: d for d in differences(run)}}
+    found = (
+        None if run is None else {"run": run, "blocks": {d.block_id: d for d in differences(run)}}
+    )
+    version._tributary_observed = (getattr(user, "pk", None), found)
+    return found
 
 
 @register.filter
