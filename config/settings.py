@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import ImproperSetting, env_bool, env_int, env_list, env_str
+from config.env import ImproperSetting, env_bool, env_float, env_int, env_list, env_str
 from config.oidc import oidc_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -181,6 +181,10 @@ MAX_NOTEBOOK_BYTES = env_int("MAX_NOTEBOOK_BYTES", 100 * 1024 * 1024)
 # transaction (a file's notebooks are never split across batches).
 INGEST_BATCH_NOTEBOOKS = env_int("INGEST_BATCH_NOTEBOOKS", 200)
 INGEST_BATCH_BLOCKS = env_int("INGEST_BATCH_BLOCKS", 5000)
+# The most time the analysis of one block may take (SQL parsing, column tracing, Python
+# scoping, Jinja rendering together); past it the block gets a best-effort result, marked
+# low confidence with a note, and the ingest goes on.
+ANALYSIS_BLOCK_BUDGET_S = env_float("ANALYSIS_BLOCK_BUDGET_S", 2.0)
 # A notebook's page shows this many blocks at a time, fewer once their text and outputs pass
 # the byte budget; the rest load as the reader scrolls. Its API gives a window of blocks too.
 NOTEBOOK_PAGE_BLOCKS = env_int("NOTEBOOK_PAGE_BLOCKS", 100)

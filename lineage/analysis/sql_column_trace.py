@@ -15,8 +15,10 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, build_scope, find_all_in_scope
 from sqlglot.schema import MappingSchema
 
+from lineage.analysis.budget import check
 from lineage.analysis.sql_names import identifier_name, table_names
 
+_STEP = "column lineage"
 _RANK: dict[str, int] = {"identity": 0, "transform": 1, "aggregate": 2}
 _MAX_TRACE_DEPTH = 64
 # Dialects where a select-list alias is not visible to later select-list items.
@@ -76,6 +78,7 @@ def trace_statement(
         return []
     outputs = []
     for index, projection in enumerate(selects.selects):
+        check(_STEP)  # the budget's checkpoint: one per output column
         name = _output_name(projection)
         outputs.append((name, tracer.output(scope, index)))
     return outputs
@@ -126,6 +129,20 @@ def _output_name(projection: exp.Expr) -> str:
     if isinstance(projection, exp.Column) and isinstance(projection.this, exp.Identifier):
         return identifier_name(projection.this) or projection.name
     return projection.output_name or projection.sql()
+
+
+def output_name(projection: exp.Expr, dialect: str | None) -> str:
+    """The name a query gives one of its projections: its alias, the column it passes
+    through, else the expression's SQL text (as `trace_statement` names it).
+
+    Examples:
+        >>> import sqlglot
+        >>> [output_name(p, None) for p in sqlglot.parse_one("SELECT a, b AS c, MAX(d)").selects]
+        ['a', 'c', 'max(d)']
+    """
+    if isinstance(projection, (exp.Alias, exp.Star, exp.Column)) or projection.output_name:
+        return _output_name(projection)
+    return projection.sql(dialect=dialect, normalize_functions="lower")
 
 
 def _name_outputs(query: exp.Query, dialect: str | None) -> None:
@@ -233,6 +250,7 @@ class _Tracer:
                 return []
             leaves: list[Leaf] = []
             for branch in scope.set_operation_scopes:
+                check(_STEP)
                 leaves.extend(self.output(branch, index, depth + 1))
             return leaves
         if not isinstance(expression, exp.Select):
@@ -268,7 +286,7 @@ class _Tracer:
         for column in find_all_in_scope(value, exp.Column):
             if isinstance(column.this, exp.Star):
                 continue
-            kind = "identity" if column is bare else _kind_within(column, value)
+            kind = "identity" if column is bare else kind_within(column, value)
             for table, name, inner in self._column(scope, column, depth):
                 leaves.append((table, name, stronger(kind, inner)))
         for star in find_all_in_scope(value, exp.Star):
@@ -431,7 +449,7 @@ def _is_star(node: exp.Expr | None) -> bool:
     )
 
 
-def _kind_within(column: exp.Column, root: exp.Expr) -> str:
+def kind_within(column: exp.Column, root: exp.Expr) -> str:
     """``aggregate`` when ``column`` sits under an aggregate function inside ``root``."""
     node = column.parent
     while node is not None and node is not root.parent:
