@@ -41,6 +41,13 @@ URN = OpenApiParameter("urn", str, required=True, description="e.g. table:duckdb
             "workspace, to fold them per workspace (the explorer's answer)",
         ),
         OpenApiParameter(
+            "observed",
+            str,
+            enum=["1"],
+            description="1: also edges that runs really read or wrote where the analysis "
+            "says nothing (runtime lineage), as observed_reads and observed_writes",
+        ),
+        OpenApiParameter(
             "columns",
             str,
             enum=["1"],

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from accounts.errors import InvalidInput
-from lineage.graph import DIRECTIONS, LEVELS, LINEAGE_KINDS, lineage_kind
+from lineage.graph import DIRECTIONS, LEVELS, LINEAGE_KINDS, OBSERVED, lineage_kind
 
 MAX_DEPTH = 20
 DEFAULT_DEPTH = 3
@@ -19,6 +19,13 @@ class LineageQuery:
     direction: str = "both"
     depth: int = DEFAULT_DEPTH
     level: str = "notebook"
+    # Also draw what runs really read and wrote (runtime lineage), marked observed_*.
+    observed: bool = False
+
+    @property
+    def graph_level(self) -> str:
+        """The graph level that answers it: the level, ``+observed`` when asked."""
+        return self.level + OBSERVED if self.observed and self.level != "column" else self.level
 
 
 def _choice(params: Mapping, name: str, choices: tuple[str, ...], default: str) -> str:
@@ -64,4 +71,11 @@ def parse_lineage_query(params: Mapping) -> LineageQuery:
         depth = int(raw_depth)
     if level == "column" and lineage_kind(urn) not in ("table", "column"):
         raise InvalidInput("level=column needs a table or column URN.", field="level")
-    return LineageQuery(urn=urn, direction=direction, depth=depth, level=level)
+    observed = params.get("observed")
+    if observed not in (None, "", "1"):
+        raise InvalidInput(
+            f"'observed' must be '1' or left out, got '{str(observed)[:40]}'.", field="observed"
+        )
+    return LineageQuery(
+        urn=urn, direction=direction, depth=depth, level=level, observed=observed == "1"
+    )

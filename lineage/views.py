@@ -39,6 +39,8 @@ LEGEND_EDGES = {
     "app": "is published as",
     "metric": "is measured by",
     "part_of": "block of",
+    "observed_reads": "was read by, in a run (the analysis does not say so)",
+    "observed_writes": "wrote, in a run (the analysis does not say so)",
 }
 
 
@@ -78,6 +80,7 @@ def lineage_page(request: HttpRequest) -> HttpResponse:
             "level": asked.level,
             "direction": asked.direction,
             "depth": asked.depth,
+            **({"observed": True} if asked.observed else {}),
         },
         "answer": explore_data(view),
         "focus": query.urn if kind == "column" else None,
