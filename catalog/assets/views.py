@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import can
-from accounts.errors import DomainError, InvalidInput
+from accounts.errors import DomainError
+from accounts.params import urn_param
 from catalog.assets import selectors
 from catalog.assets.sections import sections_for
 from catalog.documentation.from_notebooks import notebook_summary
@@ -37,9 +38,7 @@ def _page_context(request, asset, kind: str) -> dict:
 @login_required
 def asset(request: HttpRequest) -> HttpResponse:
     """``/assets/?urn=URN`` -> the asset's page, for search results and lineage nodes."""
-    urn = request.GET.get("urn", "")
-    if not urn:
-        raise InvalidInput("Give the asset's URN: /assets/?urn=table:...")
+    urn = urn_param(request.GET, "urn")
     return HttpResponseRedirect(selectors.url_for_urn(request.user, urn))
 
 
