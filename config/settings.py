@@ -74,7 +74,8 @@ ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Django's engine, whose pages never fail on text that cannot be encoded.
+        "BACKEND": "config.templates.PrintableDjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
@@ -227,7 +228,19 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
+    # A depth limit and no lone surrogates in; stored ones answered as U+FFFD out.
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "config.renderers.SafeJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
 }
+# The DEBUG page masks connection strings and URLs with credentials, not only *KEY*/*PASS*.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.errors.SecretMaskingFilter"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tributary API",
     "DESCRIPTION": "Notebook lineage catalog and governance service",

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import can_cancel_run
 from accounts.errors import Forbidden
+from accounts.text import printable_text
 from catalog.selectors import block_names_of
 from execution import selectors
 from execution.forms.inputs import RunInputsForm
@@ -84,7 +85,8 @@ def run_download(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.get_run(request.user, pk)
     notebook = executed_notebook(run, selectors.cells_of_run(run))
     response = HttpResponse(
-        nbformat.writes(notebook), content_type="application/x-ipynb+json; charset=utf-8"
+        printable_text(nbformat.writes(notebook)),
+        content_type="application/x-ipynb+json; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="run-{run.pk}.ipynb"'
     return response
