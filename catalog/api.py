@@ -12,7 +12,7 @@ from accounts.access import access_object
 from accounts.errors import InvalidInput
 from accounts.models import Workspace
 from catalog import selectors
-from catalog.block_pages import block_page, window_param
+from catalog.block_pages import block_page, reads_and_writes, window_param
 from catalog.ingest.pipeline import ingest_upload
 from catalog.ingest.sources import normalize_path
 from catalog.models import IngestJob, Notebook
@@ -102,7 +102,7 @@ def ingest_job(request: Request, pk: int) -> Response:
 @api_view(["GET"])
 def notebook_detail(request: Request, pk: int) -> Response:
     """A notebook and one window of its blocks: follow ``blocks_next`` for the rest."""
-    notebook = selectors.get_notebook(request.user, pk)
+    notebook = selectors.get_notebook_to_read(request.user, pk)
     offset = window_param(
         request.query_params, "blocks_offset", default=0, minimum=0, maximum=10**9
     )
@@ -113,8 +113,8 @@ def notebook_detail(request: Request, pk: int) -> Response:
         minimum=1,
         maximum=settings.NOTEBOOK_API_MAX_BLOCKS,
     )
-    page = None
+    context = {"request": request, "page": None, "offset": offset, "limit": limit}
     if notebook.current_version is not None:
-        page = block_page(notebook.current_version, offset=offset, limit=limit)
-    context = {"request": request, "page": page, "offset": offset, "limit": limit}
+        context["page"] = block_page(notebook.current_version, offset=offset, limit=limit)
+        context["reads"], context["writes"] = reads_and_writes(notebook.current_version)
     return Response(NotebookDetailSerializer(notebook, context=context).data)
