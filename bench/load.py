@@ -93,10 +93,10 @@ def wait_for(url: str, process: subprocess.Popen, deadline_s: float = 120) -> No
     give_up = time.monotonic() + deadline_s
     while True:
         try:
-            if requests.get(url, timeout=5).status_code < 500:
+            if requests.get(url, timeout=10).status_code < 500:
                 return
-        except requests.ConnectionError:
-            pass
+        except requests.RequestException:
+            pass  # not listening yet, or its workers still loading
         if process.poll() is not None or time.monotonic() > give_up:
             raise RuntimeError(f"{url} did not come up")
         time.sleep(0.3)
@@ -114,9 +114,9 @@ class Tally:
 def signed_in(cookie: str) -> requests.Session:
     """A client with a person's session, and a CSRF token as a browser would hold it."""
     session = requests.Session()
-    csrf = secrets.token_urlsafe(24)[:32]
-    session.cookies.set("sessionid", cookie, domain=HOST)
-    session.cookies.set("csrftoken", csrf, domain=HOST)
+    csrf = secrets.token_hex(16)  # 32 letters and digits, as Django makes them
+    # As a header: a cookie jar does not match cookies to a bare IP address reliably.
+    session.headers["Cookie"] = f"sessionid={cookie}; csrftoken={csrf}"
     session.headers["X-CSRFToken"] = csrf
     return session
 
@@ -194,6 +194,7 @@ def prepare(env: dict, runners: int) -> tuple[str, list[str], list]:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.contrib.auth import (
         BACKEND_SESSION_KEY,
         HASH_SESSION_KEY,
@@ -211,7 +212,7 @@ def prepare(env: dict, runners: int) -> tuple[str, list[str], list]:
             Membership.objects.create(user=user, workspace=workspace, role=role)
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         return store.session_key
