@@ -126,7 +126,7 @@ def search_once(client: requests.Session, base: str, query: str, tally: Tally) -
     try:
         response = client.get(f"{base}/api/search/", params={"q": query}, timeout=30)
     except requests.RequestException as exc:
-        tally.errors.append(f"search {query!r}: {type(exc).__name__}")
+        tally.errors.append(f"search {query!r}: {type(exc).__name__}: {str(exc)[:160]}")
         return
     elapsed_ms = (time.perf_counter() - started) * 1000
     if response.status_code != 200 or "results" not in response.json():
@@ -163,7 +163,7 @@ def run_app(client: requests.Session, base: str, app: tuple, tally: Tally) -> No
                 return
             run = answer.json()
     except requests.RequestException as exc:
-        tally.errors.append(f"run {slug}: {type(exc).__name__}")
+        tally.errors.append(f"run {slug}: {type(exc).__name__}: {str(exc)[:160]}")
         return
     status = run["status"] if run["status"] in FINISHED else "not finished"
     if status != "succeeded":
@@ -277,6 +277,9 @@ def main() -> None:
                     sys.executable, "-m", "gunicorn", "config.wsgi:application",
                     "--bind", f"{HOST}:{port}", "--workers", str(args.workers),
                     "--threads", str(args.threads), "--timeout", "120",
+                    # Longer than a client waits between two requests on a loaded machine:
+                    # a connection closed as a request is sent on it is a client error.
+                    "--keep-alive", "75",
                     "--access-logfile", "-",
                 ],
                 cwd=ROOT, env=env, stdout=open(logs / "gunicorn.log", "wb"),  # noqa: SIM115
