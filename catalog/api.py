@@ -16,7 +16,7 @@ from accounts.params import flag_param, int_param
 from accounts.schema import errors
 from catalog import selectors
 from catalog.assets.moves import check_move_table, do_move_table
-from catalog.block_pages import block_page
+from catalog.block_pages import block_page, reads_and_writes
 from catalog.ingest.pipeline import ingest_upload
 from catalog.ingest.sources import normalize_path
 from catalog.models import IngestJob, Notebook, Table
@@ -123,7 +123,7 @@ def ingest_job(request: Request, pk: int) -> Response:
 @api_view(["GET"])
 def notebook_detail(request: Request, pk: int) -> Response:
     """A notebook and one window of its blocks: follow ``blocks_next`` for the rest."""
-    notebook = selectors.get_notebook(request.user, pk)
+    notebook = selectors.get_notebook_to_read(request.user, pk)
     offset = int_param(request.query_params, "blocks_offset", default=0, minimum=0, maximum=10**9)
     limit = int_param(
         request.query_params,
@@ -132,10 +132,10 @@ def notebook_detail(request: Request, pk: int) -> Response:
         minimum=1,
         maximum=settings.NOTEBOOK_API_MAX_BLOCKS,
     )
-    page = None
+    context = {"request": request, "page": None, "offset": offset, "limit": limit}
     if notebook.current_version is not None:
-        page = block_page(notebook.current_version, offset=offset, limit=limit)
-    context = {"request": request, "page": page, "offset": offset, "limit": limit}
+        context["page"] = block_page(notebook.current_version, offset=offset, limit=limit)
+        context["reads"], context["writes"] = reads_and_writes(notebook.current_version)
     return Response(NotebookDetailSerializer(notebook, context=context).data)
 
 

@@ -49,8 +49,9 @@ def _page_of_blocks(request: HttpRequest, version) -> block_pages.BlockPage:
 def notebook(request: HttpRequest, pk: int, number: int | None = None) -> HttpResponse:
     """The notebook's first window of blocks (or the one ``blocks_offset`` asks for); the
     rest load as the reader scrolls (``notebook_blocks``) or through the "more" link."""
-    nb = selectors.get_notebook(request.user, pk)
-    version = selectors.get_version(nb, number)
+    nb = selectors.get_notebook_to_read(request.user, pk)
+    version = selectors.get_version_to_read(nb, number)
+    reads, writes = block_pages.reads_and_writes(version)
     return render(
         request,
         "catalog/notebook.html",
@@ -59,6 +60,8 @@ def notebook(request: HttpRequest, pk: int, number: int | None = None) -> HttpRe
             "version": version,
             "is_current": version.pk == nb.current_version_id,
             "page": _page_of_blocks(request, version),
+            "reads": reads,
+            "writes": writes,
             "summary": block_pages.summary_of_version(version),
             "can_edit": can(request.user, "edit", nb),
         },
@@ -69,8 +72,8 @@ def notebook(request: HttpRequest, pk: int, number: int | None = None) -> HttpRe
 @login_required
 def notebook_blocks(request: HttpRequest, pk: int, number: int | None = None) -> HttpResponse:
     """A fragment of the notebook page: the next window of blocks and the link past it."""
-    nb = selectors.get_notebook(request.user, pk)
-    version = selectors.get_version(nb, number)
+    nb = selectors.get_notebook_to_read(request.user, pk)
+    version = selectors.get_version_to_read(nb, number)
     return render(
         request,
         "catalog/_notebook_blocks.html",

@@ -213,3 +213,21 @@ def test_a_bad_window_is_a_400_naming_the_field(viewer, big, query, field):
 
     assert response.status_code == 400
     assert field in response.json()["error"]
+
+
+def test_the_page_and_the_api_still_show_what_the_notebook_reads_and_writes(
+    client, viewer, workspace
+):
+    cells = [
+        ("code", "import pandas as pd\nusers = pd.read_sql('SELECT * FROM analytics.users', con)"),
+        ("code", "users.to_sql('users_copy', con)"),
+    ]
+    notebook = put(workspace, "io.ipynb", cells)
+    client.force_login(viewer)
+
+    html = client.get(f"/notebooks/{notebook.pk}/").content.decode()
+    body = api(viewer).get(f"/api/notebooks/{notebook.pk}/").json()
+
+    assert "<h3>Reads</h3><code>analytics.users</code>" in html
+    assert "<code>users_copy</code>" in html
+    assert (body["reads"], body["writes"]) == (["analytics.users"], ["users_copy"])
