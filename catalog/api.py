@@ -12,9 +12,10 @@ from accounts.access import access_object
 from accounts.errors import InvalidInput
 from accounts.models import Workspace
 from accounts.pagination import list_response, page_parameters, paginate
-from accounts.params import flag_param
+from accounts.params import flag_param, int_param
 from accounts.schema import errors
 from catalog import selectors
+from catalog.block_pages import block_page
 from catalog.ingest.pipeline import ingest_upload
 from catalog.ingest.sources import normalize_path
 from catalog.models import IngestJob, Notebook
@@ -110,8 +111,39 @@ def ingest_job(request: Request, pk: int) -> Response:
     return Response(IngestJobSerializer(job).data)
 
 
-@extend_schema(responses={200: NotebookDetailSerializer, **errors(404)})
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "blocks_offset",
+            {"type": "integer", "minimum": 0, "maximum": 10**9},
+            description="the first block's position (0)",
+        ),
+        OpenApiParameter(
+            "blocks_limit",
+            {"type": "integer", "minimum": 1, "maximum": settings.NOTEBOOK_API_MAX_BLOCKS},
+            description=f"how many blocks ({settings.NOTEBOOK_API_BLOCKS}, "
+            f"at most {settings.NOTEBOOK_API_MAX_BLOCKS})",
+        ),
+    ],
+    responses={200: NotebookDetailSerializer, **errors(400, 404)},
+)
 @api_view(["GET"])
 def notebook_detail(request: Request, pk: int) -> Response:
+    """A notebook and one window of its blocks: follow ``blocks_next`` for the rest."""
     notebook = selectors.get_notebook(request.user, pk)
-    return Response(NotebookDetailSerializer(notebook).data)
+    offset = int_param(
+        request.query_params, "blocks_offset", default=0, minimum=0, maximum=10**9, strict=True
+    )
+    limit = int_param(
+        request.query_params,
+        "blocks_limit",
+        strict=True,
+        default=settings.NOTEBOOK_API_BLOCKS,
+        minimum=1,
+        maximum=settings.NOTEBOOK_API_MAX_BLOCKS,
+    )
+    page = None
+    if notebook.current_version is not None:
+        page = block_page(notebook.current_version, offset=offset, limit=limit)
+    context = {"request": request, "page": page, "offset": offset, "limit": limit}
+    return Response(NotebookDetailSerializer(notebook, context=context).data)
