@@ -190,6 +190,21 @@ def runs_touching(user, table, *, limit: int = 10) -> list[Run]:
     return list(visible_runs(user, touching).order_by("-created_at", "-id")[:limit])
 
 
+def last_observed_run(user, version: NotebookVersion) -> Run | None:
+    """The newest finished run of ``version`` with runtime lineage that ``user`` may see."""
+    runs = (
+        Run.objects.filter(version=version, finished_at__isnull=False)
+        .filter(observed_blocks__isnull=False)
+        .select_related("app", "notebook", "version", "workspace")
+        .distinct()
+        .order_by("-finished_at", "-id")
+    )
+    for run in runs[:20]:
+        if can(user, "view", run.app or run.notebook):
+            return run
+    return None
+
+
 def schedules_of(app: App) -> QuerySet[Schedule]:
     return Schedule.objects.filter(app=app).select_related("owner").order_by("next_run_at")
 

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import can, can_see_details
-from accounts.errors import DomainError, InvalidInput
+from accounts.errors import DomainError
+from accounts.params import urn_param
 from catalog.assets import selectors
 from catalog.assets.moves import check_move_table, do_move_table
 from catalog.assets.sections import sections_for
@@ -38,9 +39,7 @@ def _page_context(request, asset, kind: str) -> dict:
 @login_required
 def asset(request: HttpRequest) -> HttpResponse:
     """``/assets/?urn=URN`` -> the asset's page, for search results and lineage nodes."""
-    urn = request.GET.get("urn", "")
-    if not urn:
-        raise InvalidInput("Give the asset's URN: /assets/?urn=table:...")
+    urn = urn_param(request.GET, "urn")
     return HttpResponseRedirect(selectors.url_for_urn(request.user, urn))
 
 

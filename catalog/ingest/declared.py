@@ -15,8 +15,15 @@ from django.db import transaction
 from accounts.audit import record_event
 from accounts.models import Workspace
 from catalog.documentation.revisions import RANKS, Fact, replace_harvested
-from catalog.ingest.catalog_file import FILE_NAME, CatalogFile, WarehouseSpec, parse_catalog_file
+from catalog.ingest.catalog_file import (
+    FILE_NAME,
+    CatalogFile,
+    CatalogFileError,
+    WarehouseSpec,
+    parse_catalog_file,
+)
 from catalog.ingest.harvest import ensure_columns
+from catalog.ingest.sources.folder import is_inside
 from catalog.ingest.store import reharvest
 from catalog.models import App, Column, Metric, Notebook, Table, WarehouseConnection
 from catalog.search.index import index_apps, index_metrics, index_tables
@@ -32,6 +39,10 @@ def read_catalog_file(
     path = Path(folder) / FILE_NAME
     if not path.is_file():
         return None
+    if not is_inside(Path(folder).resolve(), path):
+        raise CatalogFileError(
+            f"{FILE_NAME} is a symbolic link to a file outside the folder; it was not read."
+        )
     return parse_catalog_file(path.read_text(encoding="utf-8"), env=env, base_dir=base_dir)
 
 

@@ -195,8 +195,10 @@ def _filtered(
     words: Sequence[str] = (),
 ) -> QuerySet[SearchDocument]:
     allowed = index_visibility(user)
+    # Each filter would tell what only the details say. An empty Q already allows every
+    # row (staff), and ``Q() | q`` is ``q``: _named_visibility gives None for them.
     named = None if workspace or owner or tag else _named_visibility(user, words)
-    if named is not None:  # a workspace, owner or tag filter tells what only details say
+    if named is not None:
         allowed |= named
     rows = SearchDocument.objects.filter(allowed)
     if kind:

@@ -150,6 +150,11 @@ EXPECTATIONS: dict[str, Case] = {
     "password-change": Case(everyone()),
     # An invite link works for whoever holds it
     "invite-accept": Case(everyone(200, anon=200), kwargs=lambda w: {"token": w.invite_token}),
+    # Sign-up is for people without an account: an empty form is a 400, and anyone signed
+    # in is sent back to accept the invite instead.
+    "invite-sign-up": Case(
+        everyone(302, anon=400), method="post", kwargs=lambda w: {"token": w.invite_token}
+    ),
     # Workspace administration
     "members": Case(at_least("admin"), kwargs=slug),
     "member-role": Case(
