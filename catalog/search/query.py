@@ -172,12 +172,13 @@ def index_visibility(user) -> Q:
     return allowed
 
 
-def _named_visibility(user, words: Sequence[str]) -> Q:
+def _named_visibility(user, words: Sequence[str]) -> Q | None:
     """Table rows the user sees by name only, when every word is in the name: the rest of
-    such a row (documentation, owner, columns) is not theirs to match or read."""
+    such a row (documentation, owner, columns) is not theirs to match or read. None when
+    there are none (an instance admin sees every row whole already)."""
     named = named_filter(user, Table, pk_field="object_id")
-    if named is None or not words:
-        return Q(pk__in=[])
+    if not named or not words:  # None, or Q() for an instance admin
+        return None
     in_name = Q()
     for word in words:  # tokens are letters and digits only: nothing LIKE would read
         in_name &= Q(keys__contains=word)
@@ -195,9 +196,10 @@ def _filtered(
 ) -> QuerySet[SearchDocument]:
     allowed = index_visibility(user)
     # Each filter would tell what only the details say. An empty Q already allows every
-    # row (staff), and ``Q() | q`` is ``q``: it must stay as it is.
-    if not (workspace or owner or tag) and allowed.children:
-        allowed |= _named_visibility(user, words)
+    # row (staff), and ``Q() | q`` is ``q``: _named_visibility gives None for them.
+    named = None if workspace or owner or tag else _named_visibility(user, words)
+    if named is not None:
+        allowed |= named
     rows = SearchDocument.objects.filter(allowed)
     if kind:
         rows = rows.filter(kind=kind)
