@@ -8,7 +8,7 @@ from pathlib import Path
 import dj_database_url
 from csp import constants as csp
 
-from config.env import ImproperSetting, env_bool, env_int, env_list, env_str
+from config.env import ImproperSetting, env_bool, env_float, env_int, env_list, env_str
 from config.oidc import oidc_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -45,7 +45,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
@@ -75,7 +74,8 @@ ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Django's engine, whose pages never fail on text that cannot be encoded.
+        "BACKEND": "config.templates.PrintableDjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
@@ -205,6 +205,10 @@ MAX_NOTEBOOK_BYTES = env_int("MAX_NOTEBOOK_BYTES", 100 * 1024 * 1024)
 # transaction (a file's notebooks are never split across batches).
 INGEST_BATCH_NOTEBOOKS = env_int("INGEST_BATCH_NOTEBOOKS", 200)
 INGEST_BATCH_BLOCKS = env_int("INGEST_BATCH_BLOCKS", 5000)
+# The most time the analysis of one block may take (SQL parsing, column tracing, Python
+# scoping, Jinja rendering together); past it the block gets a best-effort result, marked
+# low confidence with a note, and the ingest goes on.
+ANALYSIS_BLOCK_BUDGET_S = env_float("ANALYSIS_BLOCK_BUDGET_S", 2.0)
 # A notebook's page shows this many blocks at a time, fewer once their text and outputs pass
 # the byte budget; the rest load as the reader scrolls. Its API gives a window of blocks too.
 NOTEBOOK_PAGE_BLOCKS = env_int("NOTEBOOK_PAGE_BLOCKS", 100)
@@ -217,14 +221,26 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
+    # A depth limit and no lone surrogates in; stored ones answered as U+FFFD out.
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "config.renderers.SafeJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
 }
+# The DEBUG page masks connection strings and URLs with credentials, not only *KEY*/*PASS*.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.errors.SecretMaskingFilter"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tributary API",
     "DESCRIPTION": "Notebook lineage catalog and governance service",

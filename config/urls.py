@@ -10,6 +10,12 @@ from catalog.urls import api_urlpatterns as catalog_api
 from execution.urls import api_urlpatterns as execution_api
 from lineage.urls import api_urlpatterns as lineage_api
 
+# Under /api/ these answer JSON; pages keep Django's.
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

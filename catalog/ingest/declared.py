@@ -121,13 +121,15 @@ def apply_catalog_file(*, actor, workspace: Workspace, catalog: CatalogFile) -> 
         tables = get_or_create_tables(names, workspace=workspace, connection=connection)
         facts: list[Fact] = []
         wanted_columns = []
-        for spec in catalog.tables:
-            table = tables[normalize_table(spec.name)]
-            wanted_columns += [(table, c.name) for c in spec.columns]
-        columns = ensure_columns(tables, wanted_columns)
+        declared = []
         for spec in catalog.tables:
             table = tables[normalize_table(spec.name)]
             _claim_declared(table, workspace, _notebook_at(workspace, spec.notebook))
+            if table.workspace_id == workspace.pk:  # another's home keeps its own docs
+                declared.append((spec, table))
+                wanted_columns += [(table, c.name) for c in spec.columns]
+        columns = ensure_columns(tables, wanted_columns)
+        for spec, table in declared:
             facts += _doc_facts(table, spec, rank)
             for column_spec in spec.columns:
                 column = columns[(table.pk, column_spec.name)]
@@ -179,13 +181,19 @@ def apply_catalog_file(*, actor, workspace: Workspace, catalog: CatalogFile) -> 
 
 
 def _claim_declared(table: Table, workspace: Workspace, notebook: Notebook | None) -> None:
-    """A table a workspace declares is that workspace's, unless another's notebook makes it."""
+    """A table a workspace declares is that workspace's for good, unless another workspace
+    declared or defined it first."""
+    if table.workspace_id != workspace.pk and table.home_is_settled:
+        return
     updates = {}
-    if table.defined_by_id is None or table.defined_by_id == getattr(notebook, "pk", None):
-        if table.workspace_id != workspace.pk:
-            updates["workspace"] = workspace
-        if notebook is not None and table.defined_by_id != notebook.pk:
-            updates.update(defined_by=notebook, defined_in_block="")
+    definer = table.defined_by_id
+    if table.workspace_id != workspace.pk:
+        updates.update(workspace=workspace, defined_by=None, defined_in_block="")
+        definer = None
+    if not table.home_is_settled:
+        updates["home_is_settled"] = True
+    if notebook is not None and definer is None:
+        updates.update(defined_by=notebook, defined_in_block="")
     if updates:
         Table.objects.filter(pk=table.pk).update(**updates)
         for key, value in updates.items():

@@ -19,6 +19,7 @@ from django import forms
 from django.conf import settings
 
 from accounts.errors import InvalidInput
+from accounts.text import has_surrogate
 
 InputType = Literal["text", "number", "select", "checkbox", "date"]
 INPUT_TYPES: tuple[str, ...] = ("text", "number", "select", "checkbox", "date")
@@ -319,6 +320,9 @@ class RunInputsForm(forms.Form):
         values = {}
         for spec in self.inputs.specs:
             raw = self.data.get(spec.name) if spec.type != "checkbox" else data.get(spec.name)
+            if isinstance(raw, str) and has_surrogate(raw):
+                self.add_error(spec.name, f"Input '{spec.name}' holds text that cannot be encoded.")
+                continue
             if spec.type == "checkbox":
                 values[spec.name] = bool(raw)
                 continue
