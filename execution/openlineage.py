@@ -2,7 +2,9 @@
 
 The job is the app (or notebook), namespace ``tributary:{workspace}`` like the design-time
 export in ``lineage.openlineage``; the inputs and outputs are the warehouse tables the
-run's notebook version reads and writes, named as the catalog names them. Events go to
+run's notebook version reads and writes, named as the catalog names them: at START as
+its analysis says, at the end as the run really did (its runtime lineage,
+``execution.observed``) when the kernel recorded any. Events go to
 ``OPENLINEAGE_URL`` (HTTP POST of the JSON) when set, else are appended to
 ``OPENLINEAGE_FILE`` (JSON lines). Emitting never fails a run: a sink that refuses is
 logged.
@@ -23,6 +25,7 @@ from openlineage.client.generated.job_type_job import JobTypeJobFacet
 from openlineage.client.serde import Serde
 
 from catalog.warehouse.tables import connection_for, resolve_table
+from execution.observed import observed_tables
 from lineage.openlineage import job_namespace
 
 log = logging.getLogger(__name__)
@@ -45,8 +48,13 @@ def run_event(run, state: str) -> RunEvent:
     """The OpenLineage event of ``run`` in ``state`` (START, COMPLETE, FAIL, ABORT)."""
     connection = connection_for(run.workspace)
     version = run.version
-    inputs = sorted({resolve_table(name, connection) for name in version.reads})
-    outputs = sorted({resolve_table(name, connection) for name in version.writes})
+    reads, writes = version.reads, version.writes
+    if state != "START":
+        observed_reads, observed_writes = observed_tables(run)
+        if observed_reads or observed_writes:
+            reads, writes = observed_reads, observed_writes
+    inputs = sorted({resolve_table(name, connection) for name in reads})
+    outputs = sorted({resolve_table(name, connection) for name in writes})
     facets = {}
     if state in ("FAIL", "ABORT") and run.error:
         facets["errorMessage"] = ErrorMessageRunFacet(
