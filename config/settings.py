@@ -264,8 +264,15 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 KERNEL_GATEWAY_URL = env_str("KERNEL_GATEWAY_URL")
 KERNEL_GATEWAY_TOKEN = env_str("KERNEL_GATEWAY_TOKEN")
 
-# The demo warehouse the demo notebooks run against.
-DEMO_WAREHOUSE_PATH = Path(env_str("DEMO_WAREHOUSE_PATH", str(VAR_DIR / "warehouse.duckdb")))
+# The demo warehouse the demo notebooks run against: in a folder of its own, which the
+# kernel sandbox shows to kernels (read-write) while the rest of var/ stays hidden.
+DEMO_WAREHOUSE_PATH = Path(
+    env_str("DEMO_WAREHOUSE_PATH", str(VAR_DIR / "warehouse" / "warehouse.duckdb"))
+)
+# Kernels of the embedded gateway start in a sandbox (execution/gateway/sandbox.py) that
+# hides the checkout, var/, the database and other processes; off only where Linux user
+# namespaces are not allowed (then kernels can read everything this user can).
+EXECUTION_KERNEL_SANDBOX = env_bool("EXECUTION_KERNEL_SANDBOX", "True")
 
 # Execution (execution/): timeouts, the per-person limit, warm sessions, OpenLineage.
 EXECUTION_BLOCK_TIMEOUT_S = env_int("EXECUTION_BLOCK_TIMEOUT_S", 300)
