@@ -61,7 +61,7 @@ def big_notebook(cells: int) -> bytes:
             }
         )
     notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": out}
-    return json.dumps(notebook, indent=1).encode()
+    return json.dumps(notebook).encode()
 
 
 def notebook_figures(cells: int) -> None:

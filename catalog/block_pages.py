@@ -11,37 +11,15 @@ that a link can open the window that holds it.
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-from accounts.errors import InvalidInput
+from django.db import connection
+
 from catalog.documentation.from_notebooks import notebook_summary
 from catalog.models import Block, NotebookVersion
 
-# ASCII digits only ("²".isdigit() is true, int("²") fails); more than 9 is past any notebook.
-_WHOLE = re.compile(r"[0-9]{1,9}")
-# How many markdown blocks the summary looks at before giving up.
-SUMMARY_BLOCKS = 50
-
-
-def window_param(params: Mapping, name: str, *, default: int, minimum: int, maximum: int) -> int:
-    """``params[name]`` as a whole number from ``minimum`` to ``maximum``, or ``default``.
-
-    Raises:
-        InvalidInput: naming the field, for anything else.
-    """
-    raw = params.get(name)
-    if raw is None or str(raw).strip() == "":
-        return default
-    raw = str(raw).strip()
-    if not _WHOLE.fullmatch(raw) or not minimum <= int(raw) <= maximum:
-        shown = raw[:40].encode("utf-8", "replace").decode("utf-8")
-        raise InvalidInput(
-            f"'{name}' must be a whole number from {minimum} to {maximum}, got '{shown}'.",
-            field=name,
-        )
-    return int(raw)
+# How many markdown blocks the summary looks at before giving up (each is parsed).
+SUMMARY_BLOCKS = 10
 
 
 @dataclass(frozen=True)
@@ -50,7 +28,8 @@ class Linked:
 
     block_id: str
     position: int
-    display_name: str = ""  # what the block is, for the link's text (``block_name``)
+    # What the block is (`Block.display_name`), never its id.
+    display_name: str
 
 
 @dataclass(frozen=True)
@@ -94,6 +73,39 @@ def _content_bytes(block: Block) -> int:
     return len(block.source) + outputs
 
 
+_EDGES_SQL = {
+    # The version's DAG is one JSON array that grows with the notebook: the database picks
+    # the window's edges out of it, so that neither the array nor its objects are built here.
+    "postgresql": (
+        "SELECT e.edge->>'source', e.edge->>'target', e.edge->'names' "
+        "FROM {table} v, jsonb_array_elements(v.lineage->'edges') WITH ORDINALITY e(edge, n) "
+        "WHERE v.id = %s AND (e.edge->>'source' = ANY(%s) OR e.edge->>'target' = ANY(%s)) "
+        "ORDER BY e.n"
+    ),
+    "sqlite": (
+        "SELECT json_extract(e.value, '$.source'), json_extract(e.value, '$.target'), "
+        "json_extract(e.value, '$.names') FROM {table} v, json_each(v.lineage, '$.edges') e "
+        "WHERE v.id = %s "
+        "AND (json_extract(e.value, '$.source') IN (SELECT value FROM json_each(%s)) "
+        "OR json_extract(e.value, '$.target') IN (SELECT value FROM json_each(%s))) "
+        "ORDER BY e.key"
+    ),
+}
+
+
+def window_edges(version_id: int, ids: list[str]) -> list[tuple[str, str, list[str]]]:
+    """The edges of a version's DAG with an end in ``ids``, in their stored order."""
+    sql = _EDGES_SQL[connection.vendor].format(table=NotebookVersion._meta.db_table)
+    listed = ids if connection.vendor == "postgresql" else json.dumps(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [version_id, listed, listed])
+        rows = cursor.fetchall()
+    return [
+        (source, target, sorted(json.loads(names) if isinstance(names, str) else names))
+        for source, target, names in rows
+    ]
+
+
 def block_page(
     version: NotebookVersion, *, offset: int, limit: int, byte_budget: int | None = None
 ) -> BlockPage:
@@ -109,27 +121,43 @@ def block_page(
                 blocks = blocks[:kept]
                 break
     ids = {block.block_id for block in blocks}
-    edges = [
-        (edge.source, edge.target, sorted(edge.names))
-        for edge in version.summary.edges
-        if edge.source in ids or edge.target in ids
-    ]
+    edges = window_edges(version.pk, sorted(ids)) if ids else []
     outside = {end for source, target, _ in edges for end in (source, target)} - ids
-    ends = {block.block_id: block for block in blocks}
-    if outside:
-        ends.update((b.block_id, b) for b in version.blocks.filter(block_id__in=outside))
-    positions = {
-        block_id: Linked(block_id, b.position, b.display_name) for block_id, b in ends.items()
+    linked = {
+        block.block_id: Linked(block.block_id, block.position, block.display_name)
+        for block in blocks
     }
+    if outside:
+        fields = ("block_id", "kind", "variable", "source", "position", "lineage", "version_id")
+        for block in version.blocks.filter(block_id__in=outside).only(*fields):
+            linked[block.block_id] = Linked(block.block_id, block.position, block.display_name)
     feeds: dict[str, list] = {block_id: [] for block_id in ids}
     after: dict[str, list] = {block_id: [] for block_id in ids}
     for source, target, names in edges:
         if source in ids:
-            feeds[source].append((positions[target], names))
+            feeds[source].append((linked[target], names))
         if target in ids:
-            after[target].append((positions[source], names))
+            after[target].append((linked[source], names))
     items = [BlockView(b, feeds[b.block_id], after[b.block_id]) for b in blocks]
     return BlockPage(items=items, offset=offset, limit=limit, total=total, edges=edges)
+
+
+def reads_and_writes(version: NotebookVersion) -> tuple[list[str], list[str]]:
+    """``version.reads`` and ``version.writes``, read without loading its whole analysis."""
+    if connection.vendor == "sqlite":
+        # One json_extract of both paths: SQLite parses the document once, not twice.
+        table = NotebookVersion._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT json_extract(lineage, '$.reads', '$.writes') FROM {table} WHERE id = %s",
+                [version.pk],
+            )
+            reads, writes = json.loads(cursor.fetchone()[0])
+    else:
+        reads, writes = NotebookVersion.objects.filter(pk=version.pk).values_list(
+            "lineage__reads", "lineage__writes"
+        )[0]
+    return list(reads or ()), list(writes or ())
 
 
 def summary_of_version(version: NotebookVersion) -> str:

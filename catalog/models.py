@@ -316,6 +316,10 @@ class Table(DocumentedAsset):
         Notebook, null=True, blank=True, on_delete=models.SET_NULL, related_name="defined_tables"
     )
     defined_in_block = models.CharField(max_length=128, blank=True)
+    # Its workspace declared it (catalog.yml) or was the first to define it: that is its
+    # home for good. Another workspace's notebook writing it moves nothing; only an admin
+    # of both workspaces does (catalog.assets.moves).
+    home_is_settled = models.BooleanField(default=False)
     # When an introspection of the warehouse last saw the table.
     introspected_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -53,6 +53,29 @@ def get_notebook(user, notebook_id: int) -> Notebook:
     )
 
 
+def get_notebook_to_read(user, notebook_id: int) -> Notebook:
+    """`get_notebook` without its current version's analysis (the block DAG, which grows
+    with the notebook): for the pages and answers that show a window of its blocks."""
+    return access_object(
+        user,
+        "view",
+        Notebook.objects.select_related("workspace", "current_version").defer(
+            "current_version__lineage"
+        ),
+        pk=notebook_id,
+    )
+
+
+def get_version_to_read(notebook: Notebook, number: int | None) -> NotebookVersion:
+    """`get_version` without the version's analysis (see `get_notebook_to_read`)."""
+    if number is None:
+        return get_version(notebook, None)
+    version = notebook.versions.defer("lineage").filter(number=number).first()
+    if version is None:
+        raise NotFound(f"{notebook.path} has no version {number}.")
+    return version
+
+
 def get_version(notebook: Notebook, number: int | None) -> NotebookVersion:
     """A version of a notebook the caller has already authorized."""
     if number is None:

@@ -82,6 +82,9 @@ class NotebookDetailSerializer(NotebookSerializer):
     `catalog.block_pages.BlockPage`) and the edges that touch them; ``blocks_next`` is the
     URL of the next window, null on the last."""
 
+    # Read apart from the version's whole analysis (``context["reads"]``, ``["writes"]``).
+    reads = serializers.SerializerMethodField()
+    writes = serializers.SerializerMethodField()
     blocks = serializers.SerializerMethodField()
     edges = serializers.SerializerMethodField()
     blocks_offset = serializers.SerializerMethodField()
@@ -102,6 +105,12 @@ class NotebookDetailSerializer(NotebookSerializer):
 
     def _page(self):
         return self.context.get("page")
+
+    def get_reads(self, notebook: Notebook) -> list[str]:
+        return self.context.get("reads", [])
+
+    def get_writes(self, notebook: Notebook) -> list[str]:
+        return self.context.get("writes", [])
 
     def get_blocks(self, notebook: Notebook) -> list[dict]:
         page = self._page()
@@ -177,3 +186,10 @@ class IngestJobSerializer(serializers.Serializer):
     started_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
     chunks = IngestChunkSerializer(many=True)
+
+
+class TableMoveSerializer(serializers.Serializer):
+    """A table's new home: asked with ``workspace``, answered with ``urn`` and ``workspace``."""
+
+    urn = serializers.CharField(read_only=True)
+    workspace = serializers.SlugField()

@@ -7,9 +7,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.access import can
-from accounts.errors import InvalidInput
+from accounts.params import flag_param, int_param, optional_int_param
 from catalog import block_pages, selectors
-from catalog.rendering import highlight_css
 
 
 @require_GET
@@ -24,7 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def workspace(request: HttpRequest, slug: str) -> HttpResponse:
     ws = selectors.get_workspace(request.user, slug)
-    show_deleted = request.GET.get("deleted") == "1"
+    show_deleted = flag_param(request.GET, "deleted", "1")
     notebooks = selectors.notebooks_for(
         request.user, workspace=ws.slug, include_deleted=show_deleted
     )
@@ -35,19 +34,8 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _int_param(request: HttpRequest, name: str) -> int | None:
-    raw = request.GET.get(name)
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit():
-        raise InvalidInput(f"'{name}' must be a version number, got '{raw[:40]}'.")
-    return int(raw)
-
-
 def _page_of_blocks(request: HttpRequest, version) -> block_pages.BlockPage:
-    offset = block_pages.window_param(
-        request.GET, "blocks_offset", default=0, minimum=0, maximum=10**9
-    )
+    offset = int_param(request.GET, "blocks_offset", default=0, minimum=0, maximum=10**9)
     return block_pages.block_page(
         version,
         offset=offset,
@@ -61,8 +49,9 @@ def _page_of_blocks(request: HttpRequest, version) -> block_pages.BlockPage:
 def notebook(request: HttpRequest, pk: int, number: int | None = None) -> HttpResponse:
     """The notebook's first window of blocks (or the one ``blocks_offset`` asks for); the
     rest load as the reader scrolls (``notebook_blocks``) or through the "more" link."""
-    nb = selectors.get_notebook(request.user, pk)
-    version = selectors.get_version(nb, number)
+    nb = selectors.get_notebook_to_read(request.user, pk)
+    version = selectors.get_version_to_read(nb, number)
+    reads, writes = block_pages.reads_and_writes(version)
     return render(
         request,
         "catalog/notebook.html",
@@ -71,8 +60,9 @@ def notebook(request: HttpRequest, pk: int, number: int | None = None) -> HttpRe
             "version": version,
             "is_current": version.pk == nb.current_version_id,
             "page": _page_of_blocks(request, version),
+            "reads": reads,
+            "writes": writes,
             "summary": block_pages.summary_of_version(version),
-            "highlight_css": highlight_css(),
             "can_edit": can(request.user, "edit", nb),
         },
     )
@@ -82,8 +72,8 @@ def notebook(request: HttpRequest, pk: int, number: int | None = None) -> HttpRe
 @login_required
 def notebook_blocks(request: HttpRequest, pk: int, number: int | None = None) -> HttpResponse:
     """A fragment of the notebook page: the next window of blocks and the link past it."""
-    nb = selectors.get_notebook(request.user, pk)
-    version = selectors.get_version(nb, number)
+    nb = selectors.get_notebook_to_read(request.user, pk)
+    version = selectors.get_version_to_read(nb, number)
     return render(
         request,
         "catalog/_notebook_blocks.html",
@@ -98,7 +88,10 @@ def versions(request: HttpRequest, pk: int) -> HttpResponse:
     all_versions = list(nb.versions.select_related("created_by"))
     changes = None
     old = new = None
-    a, b = _int_param(request, "a"), _int_param(request, "b")
+    a, b = (
+        optional_int_param(request.GET, name, minimum=1, what="a version number")
+        for name in ("a", "b")
+    )
     if a is not None and b is not None:
         old, new = selectors.get_version(nb, a), selectors.get_version(nb, b)
         changes = selectors.diff_versions(old, new)

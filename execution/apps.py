@@ -15,3 +15,7 @@ class ExecutionConfig(AppConfig):
         # The Celery tasks, registered in every process, not only in workers (which discover
         # them): the run service queues its task by name.
         from execution import tasks  # noqa: F401
+        from execution.culler import set_job
+        from execution.maintenance import cull_once
+
+        set_job(cull_once)

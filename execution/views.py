@@ -9,7 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.access import can_cancel_run
 from accounts.errors import Forbidden
+from accounts.text import printable_text
 from catalog.selectors import block_names_of
 from execution import selectors
 from execution.forms.inputs import RunInputsForm
@@ -60,7 +62,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "run": run,
         "steps": steps,
-        "may_cancel": selectors.may_cancel(request.user, run),
+        "may_cancel": can_cancel_run(request.user, run),
         "observed_tables": observed_tables(run) if observed else None,
     }
     return render(request, "execution/run.html", context)
@@ -70,7 +72,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.get_run(request.user, pk)
-    if not selectors.may_cancel(request.user, run):
+    if not can_cancel_run(request.user, run):
         raise Forbidden("Only the person who started this run, or an editor, may cancel it.")
     run = cancel_run(actor=request.user, run=run)
     messages.success(request, f"Run #{run.pk}: cancel requested ({run.status}).")
@@ -83,7 +85,8 @@ def run_download(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.get_run(request.user, pk)
     notebook = executed_notebook(run, selectors.cells_of_run(run))
     response = HttpResponse(
-        nbformat.writes(notebook), content_type="application/x-ipynb+json; charset=utf-8"
+        printable_text(nbformat.writes(notebook)),
+        content_type="application/x-ipynb+json; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="run-{run.pk}.ipynb"'
     return response

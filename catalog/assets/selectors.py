@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from accounts.access import access_object, is_signed_in, named_filter, visible
+from accounts.access import access_object, can, is_signed_in, named_filter, visible
 from accounts.errors import NotFound
+from accounts.models import Workspace
 from catalog.documentation.revisions import PendingReview, history, pending_reviews
 from catalog.models import (
     App,
@@ -96,6 +97,8 @@ class TablePage:
     reviews: list[PendingReview] = field(default_factory=list)
     revisions: list = field(default_factory=list)
     hidden_uses: int = 0
+    # Writers from other workspaces than the table's home (which they never take over).
+    also_written_by: list[TableUse] = field(default_factory=list)
 
 
 def _visible_uses(user, table: Table) -> tuple[list[NotebookTable], list[TableUse]]:
@@ -165,7 +168,16 @@ def table_page(user, table: Table) -> TablePage:
         reviews=pending_reviews(urns),
         revisions=history(urns, limit=20),
         hidden_uses=len(uses) - len(shown),
+        also_written_by=[u for u in writers if u.notebook.workspace_id != table.workspace_id],
     )
+
+
+def move_targets(user, table: Table) -> list:
+    """The workspaces an admin of the table's home may move it to (those they administer)."""
+    if not can(user, "admin", table):
+        return []
+    others = Workspace.objects.exclude(pk=table.workspace_id).order_by("slug")
+    return list(visible(user, others, "admin").only("slug", "name"))
 
 
 def apps_showing(user, metric: Metric) -> QuerySet[App]:
@@ -253,6 +265,4 @@ def column_prefetch() -> Prefetch:
 
 
 def visible_workspaces(user):
-    from accounts.models import Workspace
-
     return visible(user, Workspace.objects.all()).only("slug", "name")

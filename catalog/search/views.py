@@ -12,17 +12,18 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.errors import InvalidInput
+from accounts.pagination import object_response, page_of, page_parameters
+from accounts.params import enum_param, int_param
+from accounts.schema import errors
 from catalog.assets.selectors import visible_workspaces
-from catalog.search.query import KINDS, search_assets
+from catalog.search.query import KINDS, MAX_LIMIT, search_assets
 
 PAGE_SIZE = 20
 
 
-def _params(query) -> dict:
-    kind = query.get("kind") or None
-    if kind and kind not in KINDS:
-        raise InvalidInput(f"'kind' must be one of {', '.join(KINDS)}.", field="kind")
+def _params(query, *, strict: bool = False) -> dict:
+    message = f"'kind' must be one of {', '.join(KINDS)}."
+    kind = enum_param(query, "kind", KINDS, default=None, message=message, strict=strict)
     return {
         "kind": kind,
         "workspace": query.get("workspace") or None,
@@ -31,21 +32,12 @@ def _params(query) -> dict:
     }
 
 
-def _int(query, name: str, default: int) -> int:
-    raw = query.get(name)
-    if raw in (None, ""):
-        return default
-    if not str(raw).isdigit():
-        raise InvalidInput(f"'{name}' must be a whole number.", field=name)
-    return int(raw)
-
-
 @require_GET
 @login_required
 def search_page(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
     filters = _params(request.GET)
-    offset = _int(request.GET, "offset", 0)
+    offset = int_param(request.GET, "offset", default=0)
     results = search_assets(request.user, q, limit=PAGE_SIZE, offset=offset, **filters)
     context = {
         "q": q,
@@ -79,25 +71,30 @@ _HIT_FIELDS = {
         OpenApiParameter("workspace", str, description="workspace slug"),
         OpenApiParameter("owner", str, description="owner e-mail"),
         OpenApiParameter("tag", str),
-        OpenApiParameter("limit", int),
-        OpenApiParameter("offset", int),
+        *page_parameters(default_limit=PAGE_SIZE, max_limit=MAX_LIMIT),
     ],
-    responses=inline_serializer(
-        "SearchResults",
-        {
-            "results": inline_serializer("SearchHit", _HIT_FIELDS, many=True),
-            "count": serializers.IntegerField(),
-        },
-    ),
+    responses={
+        200: inline_serializer(
+            "SearchResults",
+            {
+                "results": inline_serializer("SearchHit", _HIT_FIELDS, many=True),
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True, help_text="the next page"),
+                "previous": serializers.URLField(allow_null=True, help_text="the previous page"),
+            },
+        ),
+        **errors(400),
+    },
 )
 @api_view(["GET"])
 def search_api(request: Request) -> Response:
+    """Assets matching ``q``, best first; paginated (``limit``, ``offset``, headers)."""
     params = request.query_params
-    results = search_assets(
-        request.user,
-        params.get("q", ""),
-        limit=_int(params, "limit", PAGE_SIZE),
-        offset=_int(params, "offset", 0),
-        **_params(params),
-    )
-    return Response({"results": [h.as_json() for h in results.hits], "count": results.count})
+    limit = int_param(params, "limit", default=PAGE_SIZE, minimum=1, maximum=MAX_LIMIT, strict=True)
+    offset = int_param(params, "offset", default=0, strict=True)
+    query = params.get("q", "")
+    filters = _params(params, strict=True)
+    results = search_assets(request.user, query, limit=limit, offset=offset, **filters)
+    hits = [h.as_json() for h in results.hits]
+    page = page_of(request, hits, count=results.count, limit=limit, offset=offset)
+    return object_response(page, hits)

@@ -65,13 +65,14 @@ def app_run_form(app, user):
 
 
 @register.simple_tag
-def app_runs(app, *, limit: int = 20):
-    """``{% app_runs app as panel %}``: the last finished run (with its steps) and history."""
-    runs = list(selectors.runs_of_app(app, limit=limit))
+def app_runs(app, user, *, limit: int = 20):
+    """``{% app_runs app user as panel %}``: the user's own last finished run (with its
+    steps), and the history: that runs happened, each opened only where the user may."""
+    runs = selectors.runs_of_app(user, app, limit=limit)
     return {
         "runs": runs,
-        "last": selectors.last_finished_run(app),
-        "chart": duration_chart(runs),
+        "last": selectors.last_finished_run(user, app),
+        "chart": duration_chart([summary.run for summary in runs]),
         "schedules": list(selectors.schedules_of(app)),
     }
 

@@ -26,6 +26,7 @@ from lineage.analysis.sql_columns import column_lineage
 from lineage.analysis.sql_fallback import StatementTables
 from lineage.analysis.sql_split import (
     as_text,
+    blank_column_titles,
     find_block,
     get_dialect,
     parse_segment,
@@ -122,6 +123,8 @@ def _combine(result: _ScriptResult) -> TableLineage:
         for name in unit.reads:
             if name in written:
                 intermediates.add(name)
+                if unit.in_procedure:
+                    sources.add(name)
             else:
                 sources.add(name)
         for name in unit.writes:
@@ -183,7 +186,7 @@ def _analyze_script(sql: str, dialect: str | None, depth: int = 0) -> _ScriptRes
 def _analyze_into(sql: str, dialect: str | None, depth: int, result: _ScriptResult) -> None:
     if not sql.strip():
         return
-    sql = replace_go_lines(sql, dialect)
+    sql = blank_column_titles(replace_go_lines(sql, dialect))
     tokens = tokenize(sql, dialect)
     if tokens is None:
         parts = sql_fallback.split_text(sql)
@@ -204,8 +207,17 @@ def _analyze_into(sql: str, dialect: str | None, depth: int, result: _ScriptResu
         except Exception:  # a ParseError, or a sqlglot bug: retried statement by statement
             pass
         else:
+            in_body = False  # BigQuery: the body's statements follow CREATE PROCEDURE … BEGIN
             for expression in expressions:
+                first = len(result.units)
+                if isinstance(expression, exp.Create):
+                    in_body = str(expression.args.get("kind") or "").upper() == "PROCEDURE"
+                elif isinstance(expression, exp.EndStatement):
+                    in_body = False
                 _add_expression(expression, dialect, depth, result)
+                if in_body:
+                    for unit in result.units[first:]:
+                        unit.in_procedure = True
             return
     _analyze_tokens(tokens, sql, dialect, parser, depth, result)
 
@@ -262,6 +274,10 @@ def _analyze_tokens(
     result: _ScriptResult,
 ) -> None:
     for segment in segment_tokens(tokens):
+        if len(segment) > _WIDE_STATEMENT_TOKENS and _analyze_wide(
+            segment, sql, dialect, parser, depth, result
+        ):
+            continue
         for part, expressions, error in parse_segment(parser, segment, sql):
             if expressions:
                 for expression in expressions:
@@ -270,6 +286,59 @@ def _analyze_tokens(
                 # nothing parsed: an error, or sqlglot returning nothing for e.g. "ELSE …"
                 _unparsed(part, sql, dialect, parser, depth, result, error or "not parsed")
                 check("sql parsing")
+
+
+def _analyze_wide(
+    tokens: list[Token],
+    sql: str,
+    dialect: str | None,
+    parser: Parser,
+    depth: int,
+    result: _ScriptResult,
+) -> bool:
+    """A statement of thousands of ``UNION`` branches, parsed a chunk of branches at a time
+    so that the budget is checked between chunks (one parse of the whole could not be
+    cut, and costs more than its chunks). False, and nothing done, for any other statement,
+    and for one with a ``WITH`` (its CTE names would read as tables in later chunks)."""
+    cuts: list[tuple[int, int]] = []  # (separator start, next chunk start)
+    level = 0
+    for i, token in enumerate(tokens):
+        kind = token.token_type
+        if kind == TokenType.L_PAREN:
+            level += 1
+        elif kind == TokenType.R_PAREN:
+            level -= 1
+        elif kind == TokenType.WITH:
+            return False
+        elif level == 0 and kind in _SET_OPERATIONS:
+            after = i + 1
+            while after < len(tokens) and tokens[after].token_type in _SET_QUANTIFIERS:
+                after += 1
+            cuts.append((i, after))
+    if len(cuts) < 2 * _BRANCHES_PER_CHUNK:
+        return False
+    start = 0
+    chunks: list[tuple[int | None, int]] = [*cuts[_BRANCHES_PER_CHUNK - 1 :: _BRANCHES_PER_CHUNK]]
+    for separator, following in [*chunks, (None, 0)]:
+        chunk = tokens[start:separator] if separator is not None else tokens[start:]
+        try:
+            expressions = [e for e in parser.parse(chunk, sql) if e is not None]
+        except Exception:
+            _scan(token_text(sql, chunk), result, "could not parse a chunk of a UNION", depth)
+            check("sql parsing")
+        else:
+            for expression in expressions:
+                _add_expression(expression, dialect, depth, result)
+        if separator is None:
+            break
+        start = following
+    return True
+
+
+_WIDE_STATEMENT_TOKENS = 20_000
+_BRANCHES_PER_CHUNK = 128
+_SET_OPERATIONS = frozenset({TokenType.UNION, TokenType.INTERSECT, TokenType.EXCEPT})
+_SET_QUANTIFIERS = frozenset({TokenType.ALL, TokenType.DISTINCT})
 
 
 def _unparsed(

@@ -140,8 +140,24 @@ def output_name(projection: exp.Expr, dialect: str | None) -> str:
         >>> [output_name(p, None) for p in sqlglot.parse_one("SELECT a, b AS c, MAX(d)").selects]
         ['a', 'c', 'max(d)']
     """
-    if isinstance(projection, (exp.Alias, exp.Star, exp.Column)) or projection.output_name:
-        return _output_name(projection)
+    text = _text_name(projection, dialect)
+    return _output_name(projection) if text is None else text
+
+
+# Dialects whose engines name an unaliased cast after the column it casts (Postgres names
+# ``x::int`` and ``CAST(x AS int)`` "x"); the others by the expression's text.
+_CAST_KEEPS_NAME = frozenset({"postgres", "redshift"})
+
+
+def _text_name(projection: exp.Expr, dialect: str | None) -> str | None:
+    """The expression's text, for a projection the engine names so; None for the others."""
+    if isinstance(projection, (exp.Alias, exp.Star, exp.Column)):
+        return None
+    if isinstance(projection, exp.Cast) and dialect not in _CAST_KEEPS_NAME:
+        # Spark, Hive, MySQL, sqllineage: `cast(col1 as timestamp)`
+        return projection.sql(dialect=dialect, normalize_functions="lower").lower()
+    if projection.output_name:
+        return None
     return projection.sql(dialect=dialect, normalize_functions="lower")
 
 
@@ -151,11 +167,9 @@ def _name_outputs(query: exp.Query, dialect: str | None) -> None:
     if select is None:
         return
     for projection in list(select.expressions):
-        if isinstance(projection, (exp.Alias, exp.Star)) or projection.output_name:
+        text = _text_name(projection, dialect)
+        if text is None:
             continue
-        if isinstance(projection, exp.Column):
-            continue
-        text = projection.sql(dialect=dialect, normalize_functions="lower")
         alias = exp.Alias(alias=exp.to_identifier(text, quoted=True))
         projection.replace(alias)
         alias.set("this", projection)

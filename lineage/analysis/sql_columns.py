@@ -378,8 +378,16 @@ def _update_edges(
         sources.append(target)
     if isinstance(from_, exp.From):
         sources.append(from_.this)
-    select = _pseudo_select(pairs, sources)
+    select = _with_ctes(_pseudo_select(pairs, sources), stmt)
     return _assignment_edges(written, pairs, select, dialect, schema, qualify_columns)
+
+
+def _with_ctes(select: exp.Select, stmt: exp.Expr) -> exp.Select:
+    """``WITH c AS (…) UPDATE t … FROM c``: the pseudo select sees the statement's CTEs."""
+    with_ = stmt.args.get("with_")
+    if isinstance(with_, exp.With):
+        select.set("with_", with_.copy())
+    return select
 
 
 def _merge_edges(
@@ -402,5 +410,5 @@ def _merge_edges(
             for column, value in zip(columns, values, strict=False):
                 if isinstance(column, exp.Column) and isinstance(column.this, exp.Identifier):
                     pairs.append((identifier_name(column.this) or column.name, value))
-    select = _pseudo_select(pairs, [using, target], stmt.args.get("on"))
+    select = _with_ctes(_pseudo_select(pairs, [using, target], stmt.args.get("on")), stmt)
     return _assignment_edges(target, pairs, select, dialect, schema, qualify_columns)

@@ -76,6 +76,7 @@ class StatementTables:
     kinds: dict[str, WriteKind] = field(default_factory=dict, repr=False)
     has_flow: bool = field(default=True, repr=False)
     renames: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    in_procedure: bool = field(default=False, repr=False)  # a statement of a procedure body
 
     def kind(self, table: str) -> WriteKind:
         """What the statement does to ``table``, one of its ``writes``."""

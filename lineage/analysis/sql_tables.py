@@ -537,7 +537,11 @@ _SQL_LANGUAGES = frozenset({"SQL", "PLPGSQL", "PLSQL", "TSQL", "SQLSCRIPT", "SNO
 def _procedure_body(
     stmt: exp.Create, dialect: str | None, analyze_text: AnalyzeText
 ) -> list[StatementTables]:
-    """A stored procedure's statements, also when its body is a ``$$ … $$`` string."""
+    """A stored procedure's statements, also when its body is a ``$$ … $$`` string.
+
+    Each statement counts; a table the body writes and then reads is a source of the
+    procedure as well as a target (a caller sees the procedure read it).
+    """
     language = stmt.find(exp.LanguageProperty)
     if language is not None and language.name.upper() not in _SQL_LANGUAGES:
         return []  # JavaScript, Python, Java … bodies
@@ -549,6 +553,8 @@ def _procedure_body(
             out.extend(analyze_text(part.name, dialect))
         elif part is not None:
             out.extend(statement_tables(part, dialect, analyze_text))
+    for unit in out:
+        unit.in_procedure = True
     return out
 
 

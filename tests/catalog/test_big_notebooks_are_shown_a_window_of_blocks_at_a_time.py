@@ -99,8 +99,8 @@ def test_an_edge_to_a_block_outside_the_window_links_to_its_window(client, viewe
 
     html = client.get(f"/notebooks/{big.pk}/").content.decode()
 
-    assert 'href="#block-cell-48">#cell-48</a> (v48)' in html  # inside: an anchor
-    assert 'href="?blocks_offset=50#block-cell-50">#cell-50</a> (v49)' in html
+    assert 'href="#block-cell-48">v48</a> (v48)' in html  # inside: an anchor
+    assert 'href="?blocks_offset=50#block-cell-50">v50</a> (v49)' in html
 
 
 def test_big_outputs_end_a_window_early_but_never_empty(client, viewer, workspace, settings):
@@ -213,3 +213,21 @@ def test_a_bad_window_is_a_400_naming_the_field(viewer, big, query, field):
 
     assert response.status_code == 400
     assert field in response.json()["error"]
+
+
+def test_the_page_and_the_api_still_show_what_the_notebook_reads_and_writes(
+    client, viewer, workspace
+):
+    cells = [
+        ("code", "import pandas as pd\nusers = pd.read_sql('SELECT * FROM analytics.users', con)"),
+        ("code", "users.to_sql('users_copy', con)"),
+    ]
+    notebook = put(workspace, "io.ipynb", cells)
+    client.force_login(viewer)
+
+    html = client.get(f"/notebooks/{notebook.pk}/").content.decode()
+    body = api(viewer).get(f"/api/notebooks/{notebook.pk}/").json()
+
+    assert "<h3>Reads</h3><code>analytics.users</code>" in html
+    assert "<code>users_copy</code>" in html
+    assert (body["reads"], body["writes"]) == (["analytics.users"], ["users_copy"])

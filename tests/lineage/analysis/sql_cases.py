@@ -825,7 +825,7 @@ BIGQUERY_CASES = [
         "a procedure body's statements are analysed",
         "CREATE PROCEDURE ds.refresh() BEGIN INSERT INTO ds.b SELECT * FROM ds.a; "
         "INSERT INTO ds.c SELECT * FROM ds.b; END",
-        ("ds.a",),
+        ("ds.a", "ds.b"),  # written then read in the body: a source of the procedure too
         ("ds.b", "ds.c"),
         ("ds.b",),
         dialect="bigquery",
@@ -1408,7 +1408,7 @@ TSQL_CASES = [
         "a stored procedure body is analysed in order",
         "CREATE PROCEDURE dbo.load AS BEGIN\nINSERT INTO dbo.stage SELECT * FROM dbo.raw;\n"
         "INSERT INTO dbo.final SELECT * FROM dbo.stage;\nEND",
-        ("dbo.raw",),
+        ("dbo.raw", "dbo.stage"),
         ("dbo.stage", "dbo.final"),
         ("dbo.stage",),
         dialect="tsql",
