@@ -14,3 +14,5 @@ class LineageConfig(AppConfig):
         register_section(
             slot="lineage", template="lineage/_asset_lineage.html", kinds=("table", "metric", "app")
         )
+        # A table's history: every kind of change, lifecycle events (drop, rename...) included.
+        register_section(slot="lineage", template="lineage/_table_history.html", kinds=("table",))
