@@ -87,6 +87,16 @@ def get_version(notebook: Notebook, number: int | None) -> NotebookVersion:
     return version
 
 
+def block_names_of(version: NotebookVersion) -> dict[str, str]:
+    """``{block id: name}`` of a version's blocks: what each is, never its id."""
+    return {
+        b.block_id: b.display_name
+        for b in version.blocks.only(
+            "block_id", "kind", "variable", "source", "position", "lineage", "version_id"
+        )
+    }
+
+
 @dataclass(frozen=True)
 class BlockChange:
     status: str  # added | removed | changed | unchanged
@@ -95,6 +105,11 @@ class BlockChange:
     old: Block | None
     new: Block | None
     diff: str
+
+    @property
+    def block(self) -> Block:
+        """The block as it is now, or as it was when it was removed."""
+        return self.new or self.old
 
 
 def diff_versions(old: NotebookVersion, new: NotebookVersion) -> list[BlockChange]:

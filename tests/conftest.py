@@ -91,6 +91,14 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _checkpoints_in_tmp(settings, tmp_path):
+    """Audit checkpoints (written after every ingest and review) go to the test's own
+    file, never to var/ or a configured endpoint."""
+    settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit_checkpoints.jsonl"
+    settings.AUDIT_CHECKPOINT_URL = None
+
+
 @pytest.fixture
 def workspace(db):
     return make_workspace("production", name="Production")

@@ -25,7 +25,7 @@ from django.db.models import Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from accounts.access import is_signed_in, visible_filter
+from accounts.access import is_signed_in, named_filter, visible_filter
 from accounts.models import Workspace
 from catalog.models import App, Metric, Notebook, SearchDocument, SearchSynonym, Table
 
@@ -158,7 +158,8 @@ def expand(words: Sequence[str]) -> list[Term]:
 
 
 def index_visibility(user) -> Q:
-    """Index rows the user may see: by workspace role, or through a grant on the object."""
+    """Index rows the user may see whole: by workspace role, or through a grant on the
+    object (for a table or column: on the notebook that defines it, see accounts.access)."""
     by_role, _ = visible_filter(user, Table, workspace_field="workspace_id", pk_field="object_id")
     allowed = by_role
     for model in {Table, Metric, App, Notebook}:
@@ -171,6 +172,18 @@ def index_visibility(user) -> Q:
     return allowed
 
 
+def _named_visibility(user, words: Sequence[str]) -> Q:
+    """Table rows the user sees by name only, when every word is in the name: the rest of
+    such a row (documentation, owner, columns) is not theirs to match or read."""
+    named = named_filter(user, Table, pk_field="object_id")
+    if named is None or not words:
+        return Q(pk__in=[])
+    in_name = Q()
+    for word in words:  # tokens are letters and digits only: nothing LIKE would read
+        in_name &= Q(keys__contains=word)
+    return Q(kind="table") & in_name & named
+
+
 def _filtered(
     user,
     *,
@@ -178,8 +191,12 @@ def _filtered(
     workspace: str | None,
     owner: str | None,
     tag: str | None,
+    words: Sequence[str] = (),
 ) -> QuerySet[SearchDocument]:
-    rows = SearchDocument.objects.filter(index_visibility(user))
+    allowed = index_visibility(user)
+    if not (workspace or owner or tag):  # each would tell what only the details say
+        allowed |= _named_visibility(user, words)
+    rows = SearchDocument.objects.filter(allowed)
     if kind:
         rows = rows.filter(kind=kind)
     if workspace:
@@ -228,8 +245,8 @@ def search_assets(
         return SearchResults(query=query)
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
-    rows = _filtered(user, kind=kind, workspace=workspace, owner=owner, tag=tag)
     words = tokenize(query)
+    rows = _filtered(user, kind=kind, workspace=workspace, owner=owner, tag=tag, words=words)
     if not words:
         if not (kind or workspace or owner or tag):
             return SearchResults(query=query)
@@ -242,8 +259,13 @@ def search_assets(
     scored, count = backend.run(backend.match_all(terms), where, params, exact, limit, offset)
     corrected = ""
     if not count:
-        fuzzy = backend.fuzzy(terms, where, params, exact, limit, offset)
-        if fuzzy is not None:
+        # Corrections come only from what the user may see whole: a word of documents
+        # they may not see is never suggested, nor does it stop a suggestion.
+        seen, seen_params = _where(
+            _filtered(user, kind=kind, workspace=workspace, owner=owner, tag=tag)
+        )
+        fuzzy = backend.fuzzy(terms, seen, seen_params, exact, limit, offset)
+        if fuzzy is not None and fuzzy[1]:
             scored, count, corrected = fuzzy
     if not count and len(terms) > 1:
         scored, count = backend.run(backend.match_any(terms), where, params, exact, limit, offset)
@@ -255,9 +277,22 @@ def search_assets(
     )
     highlight = [*words, *corrected.split(), *(w for t in terms for p in t.alternatives for w in p)]
     docs = [(by_id[pk], score) for pk, score in scored if pk in by_id]
+    named_only = _named_only(user, [doc for doc, _ in docs])
     return SearchResults(
-        [_hit(doc, score, workspaces, highlight) for doc, score in docs], count, query, corrected
+        [_hit(doc, score, workspaces, highlight, doc.pk in named_only) for doc, score in docs],
+        count,
+        query,
+        corrected,
     )
+
+
+def _named_only(user, docs: Sequence[SearchDocument]) -> set[int]:
+    """Which of these table rows the user sees by name only (one query, tables only)."""
+    tables = [doc.pk for doc in docs if doc.kind == "table"]
+    if not tables:
+        return set()
+    whole = SearchDocument.objects.filter(index_visibility(user), pk__in=tables)
+    return set(tables) - set(whole.values_list("pk", flat=True))
 
 
 def _hits(docs, scores, words) -> list[SearchHit]:
@@ -267,13 +302,20 @@ def _hits(docs, scores, words) -> list[SearchHit]:
     return [_hit(d, scores.get(d.pk, 0.0), workspaces, words) for d in docs]
 
 
-def _hit(doc: SearchDocument, score: float, workspaces: dict, words: Sequence[str]) -> SearchHit:
+def _hit(
+    doc: SearchDocument,
+    score: float,
+    workspaces: dict,
+    words: Sequence[str],
+    named_only: bool = False,
+) -> SearchHit:
     return SearchHit(
         urn=doc.urn,
         kind=doc.kind,
         name=doc.name,
-        workspace=workspaces.get(doc.workspace_id, ""),
-        snippet=snippet(doc, words),
+        # Seen by name only: neither its text nor its home workspace.
+        workspace="" if named_only else workspaces.get(doc.workspace_id, ""),
+        snippet=mark_safe("") if named_only else snippet(doc, words),
         score=float(score),
         url=doc.url,
     )
@@ -334,6 +376,15 @@ def _closest(word: str, candidates: Sequence[str]) -> str | None:
     return next(iter(difflib.get_close_matches(word, candidates, n=1, cutoff=0.7)), None)
 
 
+def _closest_seen(backend, word: str, candidates: Sequence[str], where, params) -> str | None:
+    """The closest of ``candidates`` (close enough, as `_closest` says) that a row the user
+    may see holds: a word only other people's documents hold is never suggested."""
+    for candidate in difflib.get_close_matches(word, candidates, n=5, cutoff=0.7):
+        if backend.is_seen(candidate, where, params):
+            return candidate
+    return None
+
+
 class _Sqlite:
     """FTS5: bm25 over (name, description, columns, body), prefix queries."""
 
@@ -369,15 +420,22 @@ class _Sqlite:
             rows = cursor.fetchall()
         return [(pk, score) for pk, score, _ in rows], (rows[0][2] if rows else 0)
 
+    def is_seen(self, word: str, where, params) -> bool:
+        """Does a row that ``where`` keeps hold a word starting with ``word``?"""
+        return self.run(self._term(Term(word)), where, params, "", 1, 0)[1] > 0
+
     def fuzzy(self, terms, where, params, exact, limit, offset):
-        """Words the index has never seen are replaced by the closest word it has."""
+        """Words the rows ``where`` keeps have never seen are replaced by the closest word
+        they have."""
         known = self._vocabulary({t.word for t in terms})
         corrected, changed = [], False
         for term in terms:
-            if term.alternatives or term.word in known["found"]:
+            if term.alternatives or (
+                term.word in known["found"] and self.is_seen(term.word, where, params)
+            ):
                 corrected.append(term)
                 continue
-            best = _closest(term.word, known["near"].get(term.word, []))
+            best = _closest_seen(self, term.word, known["near"].get(term.word, []), where, params)
             if best:
                 corrected.append(Term(best, term.alternatives, True))
                 changed = True
@@ -454,7 +512,11 @@ class _Postgres:
         document with any word of "invoice status paid" is what made such queries slow.
         """
         words = [t.word for t in terms if not t.alternatives]
-        unknown = self._unknown(words) if words else {}
+        unknown = {
+            word: near
+            for word, (is_known, near) in (self._near(words) if words else {}).items()
+            if not (is_known and self.is_seen(word, where, params))
+        }
         if not unknown:
             return None
         corrected = []
@@ -467,7 +529,7 @@ class _Postgres:
                 for c in unknown[term.word]
                 if c[0] == term.word[0] and abs(len(c) - len(term.word)) <= 3
             ]
-            best = _closest(term.word, near)
+            best = _closest_seen(self, term.word, near, where, params)
             if best:
                 corrected.append(Term(best, term.alternatives, True))
         if not corrected:
@@ -475,18 +537,26 @@ class _Postgres:
         scored, count = self.run(self.match_all(corrected), where, params, exact, limit, offset)
         return scored, count, " ".join(t.word for t in corrected)
 
-    def _unknown(self, words: Sequence[str]) -> dict[str, list[str]]:
-        """The words no lexeme of the index starts with (what ``'word':*`` would match),
-        each with the lexemes most like it by trigrams, in one query.
+    def is_seen(self, word: str, where, params) -> bool:
+        """Does a row that ``where`` keeps hold a word starting with ``word``?"""
+        return self.run(self._term(Term(word)), where, params, "", 1, 0)[1] > 0
 
-        A known word is never corrected, so the trigram search only runs for the others.
+    def _near(self, words: Sequence[str]) -> dict[str, tuple[bool, list[str]]]:
+        """Each word: whether a lexeme of the index starts with it (what ``'word':*``
+        would match), and the lexemes most like it by trigrams, in one query.
+
+        The index's lexemes are everyone's: a known word counts only if the person may
+        see a row that holds it (`is_seen`), and a suggestion only if they may too.
         """
         # The stem is what to_tsquery would look for; a range on the "C"-collated key is
         # its prefix search (a LIKE on a value from the row could not use the index). The
         # nearest lexemes come from the partial GiST index of migration 0007 (KNN), whose
         # predicate the WHERE repeats.
         sql = """
-            SELECT w.word, ARRAY(
+            SELECT w.word, EXISTS (
+                SELECT FROM catalog_search_lexeme AS v
+                WHERE v.lexeme >= stem AND v.lexeme < stem || chr(1114111)
+            ), ARRAY(
                 SELECT v.lexeme FROM catalog_search_lexeme AS v
                 WHERE v.lexeme ~ '^[[:alnum:]]+$'
                 ORDER BY v.lexeme <-> w.word
@@ -494,11 +564,7 @@ class _Postgres:
             )
             FROM unnest(%s::text[]) AS w(word),
                  coalesce((ts_lexize('english_stem', w.word))[1], w.word) AS stem
-            WHERE NOT EXISTS (
-                SELECT FROM catalog_search_lexeme AS v
-                WHERE v.lexeme >= stem AND v.lexeme < stem || chr(1114111)
-            )
         """
         with db.cursor() as cursor:
             cursor.execute(sql, [list(words)])
-            return dict(cursor.fetchall())
+            return {word: (is_known, near) for word, is_known, near in cursor.fetchall()}
