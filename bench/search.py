@@ -35,6 +35,7 @@ from _setup import ROOT, setup_django, verdict
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 PG_DATABASE = "tributary_bench_search"
 TARGET_P95_MS = 50.0
+TARGET_MRR = 0.95
 QUERIES = (
     "billing",
     "weekly active users",
@@ -222,19 +223,25 @@ def measure(user) -> dict:
     }
 
 
-def relevance() -> float:
+def relevance() -> dict:
     from io import StringIO
 
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from catalog.search.quality import judge, load_cases, mean_reciprocal_rank
+    from catalog.search.quality import judge, load_cases, mean_reciprocal_rank, share_first
 
     settings.DEMO_WAREHOUSE_PATH = Path(os.environ["TRIBUTARY_VAR_DIR"]) / "warehouse.duckdb"
     call_command("load_demo", stdout=StringIO(), stderr=StringIO())
     staff = get_user_model().objects.create_user("bench-staff", is_staff=True)
-    return mean_reciprocal_rank(judge(staff, load_cases()))
+    judged = judge(staff, load_cases())
+    return {
+        "mrr": mean_reciprocal_rank(judged),
+        "first": share_first(judged),
+        "queries": len(judged),
+        "misses": [(j.query, j.rank, j.top) for j in judged if j.rank != 1],
+    }
 
 
 def run_one(backend: str, assets: int, database: str = PG_DATABASE) -> dict:
@@ -252,7 +259,7 @@ def run_one(backend: str, assets: int, database: str = PG_DATABASE) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    mrr = relevance()  # on the demo alone, before the generated assets crowd it
+    quality = relevance()  # on the demo alone, before the generated assets crowd it
     start = time.perf_counter()
     viewer = get_user_model().objects.get(pk=generate(assets))
     if backend == "postgresql":
@@ -260,7 +267,7 @@ def run_one(backend: str, assets: int, database: str = PG_DATABASE) -> dict:
             cursor.execute("ANALYZE catalog_searchdocument")
     build_s = time.perf_counter() - start
     result = measure(viewer)
-    result.update(backend=backend, assets=assets, build_s=build_s, mrr=mrr)
+    result.update(backend=backend, assets=assets, build_s=build_s, relevance=quality)
     connection.close()
     if backend == "postgresql":
         admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
@@ -282,7 +289,15 @@ def report(result: dict) -> None:
     print(f"   matches per query: {counts}")
     slowest = ", ".join(f"{q!r} {ms:.0f} ms" for q, ms in result["slowest"])
     print(f"   slowest queries (median): {slowest}")
-    print(f"   relevance over the demo: MRR {result['mrr']:.3f} (bench/search_relevance.yml)")
+    quality = result["relevance"]
+    ok = quality["mrr"] >= TARGET_MRR
+    print(
+        f"   relevance over the demo ({quality['queries']} queries, bench/search_relevance.yml):"
+        f" MRR {quality['mrr']:.3f}, right first result {quality['first']:.1%}"
+        f" (target MRR >= {TARGET_MRR}) {verdict(ok)}"
+    )
+    for query, rank, top in quality["misses"]:
+        print(f"     {query!r}: expected at rank {rank or '-'}, first was {top}")
 
 
 def main() -> int:
