@@ -31,4 +31,5 @@ api_urlpatterns = [
     path("notebooks/<int:pk>/", api.notebook_detail, name="api-notebook"),
     path("ingest-jobs/<int:pk>/", api.ingest_job, name="api-ingest-job"),
     path("search/", search_views.search_api, name="api-search"),
+    path("search/suggest/", search_views.suggest_api, name="api-search-suggest"),
 ]

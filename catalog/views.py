@@ -3,20 +3,31 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from accounts.access import can
 from accounts.errors import InvalidInput
 from catalog import selectors
 from catalog.rendering import highlight_css
+from catalog.search import selectors as search_selectors
+from catalog.search.usage import record_view
 
 
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    workspaces = selectors.workspaces_for(request.user)
-    shared = selectors.shared_notebooks_for(request.user)
-    return render(request, "catalog/home.html", {"workspaces": workspaces, "shared": shared})
+    """Search first: the box, then what you viewed, what your workspaces use most, what
+    was shared with you, and documentation that changed lately."""
+    user = request.user
+    context = {
+        "workspaces": selectors.workspaces_for(user),
+        "recent": search_selectors.recently_viewed(user),
+        "most_used": search_selectors.most_used(user),
+        "shared": search_selectors.shared_with(user),
+        "docs_changed": search_selectors.docs_changed(user),
+    }
+    return render(request, "catalog/home.html", context)
 
 
 @require_GET
@@ -48,6 +59,14 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 def notebook(request: HttpRequest, pk: int, number: int | None = None) -> HttpResponse:
     nb = selectors.get_notebook(request.user, pk)
     version = selectors.get_version(nb, number)
+    record_view(
+        request.user,
+        urn=nb.urn,
+        kind="notebook",
+        name=nb.title,
+        url=reverse("notebook", args=[nb.pk]),
+        workspace_id=nb.workspace_id,
+    )
     return render(
         request,
         "catalog/notebook.html",

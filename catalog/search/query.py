@@ -326,20 +326,7 @@ def search_assets(
             return SearchResults(query=query)
         page = list(rows.order_by("-popularity", "name")[offset : offset + limit])
         return SearchResults(_hits(page, {}, []), rows.count(), query)
-    where, params = _where(rows)
-    db = backend()
-    read = read_query(query)
-    terms = expand(read.words)
-    exact = f"|{read.exact}|" if read.exact else ""
-    plan = Plan(exact, read.prefer, limit, offset)
-    scored, count = db.run(plan, db.match_all(terms), db.own(terms), where, params)
-    corrected = ""
-    if not count:
-        fuzzy = db.fuzzy(plan, terms, where, params)
-        if fuzzy is not None:
-            scored, count, corrected = fuzzy
-    if not count and len(terms) > 1:
-        scored, count = db.run(plan, db.match_any(terms), db.own(terms), where, params)
+    scored, count, corrected, read, terms = _ranked(rows, query, limit, offset)
     by_id = SearchDocument.objects.in_bulk([pk for pk, _ in scored])
     workspaces = dict(
         Workspace.objects.filter(pk__in={d.workspace_id for d in by_id.values()}).values_list(
@@ -355,6 +342,43 @@ def search_assets(
     return SearchResults(
         [_hit(doc, score, workspaces, highlight) for doc, score in docs], count, query, corrected
     )
+
+
+def _ranked(rows: QuerySet, query: str, limit: int, offset: int):
+    """The (id, score) rows of a page of what ``query`` finds among ``rows``, how many it
+    finds, the corrected words if any, and how the query was read."""
+    where, params = _where(rows)
+    db = backend()
+    read = read_query(query)
+    terms = expand(read.words)
+    exact = f"|{read.exact}|" if read.exact else ""
+    plan = Plan(exact, read.prefer, limit, offset)
+    scored, count = db.run(plan, db.match_all(terms), db.own(terms), where, params)
+    corrected = ""
+    if not count:
+        fuzzy = db.fuzzy(plan, terms, where, params)
+        if fuzzy is not None:
+            scored, count, corrected = fuzzy
+    if not count and len(terms) > 1:
+        scored, count = db.run(plan, db.match_any(terms), db.own(terms), where, params)
+    return scored, count, corrected, read, terms
+
+
+def matching_documents(
+    user,
+    query: str,
+    *,
+    limit: int,
+    kind: str | None = None,
+    workspace: str | None = None,
+    owner: str | None = None,
+    tag: str | None = None,
+) -> list[int]:
+    """The ids of the best ``limit`` documents ``query`` finds for ``user`` (for facets)."""
+    if not is_signed_in(user) or (kind and kind not in KINDS) or not tokenize(query):
+        return []
+    rows = _filtered(user, kind=kind, workspace=workspace, owner=owner, tag=tag)
+    return [pk for pk, _ in _ranked(rows, query, limit, 0)[0]]
 
 
 def _hits(docs, scores, words) -> list[SearchHit]:

@@ -15,6 +15,8 @@ from rest_framework.response import Response
 from accounts.errors import InvalidInput
 from catalog.assets.selectors import visible_workspaces
 from catalog.search.query import KINDS, search_assets
+from catalog.search.selectors import MAX_SUGGESTIONS, SUGGESTIONS, search_facets, suggest_assets
+from catalog.search.selectors import results_url as make_results_url
 
 PAGE_SIZE = 20
 
@@ -55,6 +57,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "offset": offset,
         "next_offset": offset + PAGE_SIZE if results.count > offset + PAGE_SIZE else None,
     }
+    context["facets"] = search_facets(request.user, q, filters, count=results.count)
     # htmx asks for the results alone as the person types.
     if request.headers.get("HX-Request") == "true":
         return render(request, "catalog/_search_results.html", context)
@@ -101,3 +104,42 @@ def search_api(request: Request) -> Response:
         **_params(params),
     )
     return Response({"results": [h.as_json() for h in results.hits], "count": results.count})
+
+
+_SUGGESTION_FIELDS = {
+    "urn": serializers.CharField(),
+    "name": serializers.CharField(),
+    "kind": serializers.ChoiceField(KINDS),
+    "workspace": serializers.CharField(),
+    "url": serializers.CharField(),
+}
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", str, description="what has been typed so far"),
+        OpenApiParameter("limit", int, description=f"at most {MAX_SUGGESTIONS}"),
+    ],
+    responses=inline_serializer(
+        "SearchSuggestions",
+        {
+            "results": inline_serializer("SearchSuggestion", _SUGGESTION_FIELDS, many=True),
+            "all_results_url": serializers.CharField(),
+        },
+    ),
+)
+@api_view(["GET"])
+def suggest_api(request: Request) -> Response:
+    """The best assets for what has been typed (8 unless ``limit`` says), for the search
+    box of every page; ``all_results_url`` is the results page of the same words."""
+    params = request.query_params
+    q = params.get("q", "")
+    limit = _int(params, "limit", SUGGESTIONS)
+    if not 1 <= limit <= MAX_SUGGESTIONS:
+        raise InvalidInput(f"'limit' must be from 1 to {MAX_SUGGESTIONS}.", field="limit")
+    return Response(
+        {
+            "results": suggest_assets(request.user, q, limit=limit),
+            "all_results_url": make_results_url(q),
+        }
+    )
