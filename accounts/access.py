@@ -7,6 +7,13 @@ in a workspace is the highest of their own membership and their teams' roles.
 A per-object grant (see ``accounts.grants``) adds ``view`` or ``view`` and
 ``run`` on one object. Django staff and superusers may do everything.
 
+Some things are seen through others (the model declares how, see `Table`): a table's
+**name** is seen by whoever may see a notebook that reads or writes it (its SQL names
+it), its **details** (documentation, owner, tags, columns) only by whoever may see its
+home workspace or the notebook that defines it there. ``can(user, "view", table)``
+answers the first, `can_see_details` the second; a column is a detail of its table.
+`sight_of` gives the same answers as sets, for the lineage graph to test URNs quickly.
+
 Objects reach their workspace through a ``workspace`` attribute; a model whose
 workspace sits further away names the lookup in a ``workspace_lookup`` class
 attribute (e.g. ``"notebook__workspace"``).
@@ -14,13 +21,15 @@ attribute (e.g. ``"notebook__workspace"``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 
 from accounts import activity, grants
 from accounts.errors import Forbidden, NotFound
 from accounts.models import ROLE_RANK, Membership, Role, TeamMembership, Workspace
+from urns import notebook_of
 
 Action = Literal["view", "run", "edit", "admin"]
 
@@ -35,6 +44,7 @@ GRANTABLE_ACTIONS = ("view", "run")
 
 _ROLES_CACHE = "_tributary_roles"
 _GRANTS_CACHE = "_tributary_grants"
+_SIGHT_CACHE = "_tributary_sight"
 
 
 def is_signed_in(user) -> bool:
@@ -80,7 +90,7 @@ def roles_of(user) -> dict[int, str]:
 
 def forget_cached_access(user) -> None:
     """Drop what this user object remembers of its roles and grants (after changing them)."""
-    for name in (_ROLES_CACHE, _GRANTS_CACHE):
+    for name in (_ROLES_CACHE, _GRANTS_CACHE, _SIGHT_CACHE):
         if hasattr(user, name):
             delattr(user, name)
 
@@ -109,6 +119,18 @@ def can(user, action: Action, obj: Model) -> bool:
         return False
     if is_instance_admin(user):
         return True
+    whole = getattr(type(obj), "details_of", None)
+    if whole is not None:  # a part (a column) is a detail of its whole (its table)
+        whole_obj = getattr(obj, whole)
+        return (
+            can_see_details(user, whole_obj) if action == "view" else can(user, action, whole_obj)
+        )
+    if _by_role_or_grant(user, action, obj):
+        return True
+    return action == "view" and _is_named_for(user, obj)
+
+
+def _by_role_or_grant(user, action: Action, obj: Model) -> bool:
     workspace = _workspace_of(obj)
     if workspace is None:
         return False
@@ -118,6 +140,82 @@ def can(user, action: Action, obj: Model) -> bool:
     if action in GRANTABLE_ACTIONS and grants.is_grantable(type(obj)):
         return action in _grant_levels(user, obj)
     return False
+
+
+def can_see_details(user, obj: Model) -> bool:
+    """May ``user`` read ``obj``'s documentation, owner, tags and columns?
+
+    For most objects, whoever may view it. For one seen through others (a table), only
+    whoever may see its home workspace, or the object that details it there (the
+    notebook that defines the table, shared with them).
+    """
+    if not is_signed_in(user):
+        return False
+    if is_instance_admin(user):
+        return True
+    if getattr(type(obj), "named_through", None) is None:
+        return can(user, "view", obj)
+    if _by_role_or_grant(user, "view", obj):
+        return True
+    detailer = _detailer_of(obj)
+    return detailer is not None and can(user, "view", detailer)
+
+
+def _detailer_of(obj: Model) -> Model | None:
+    """The object whose visibility also shows ``obj``'s details, if it lives in ``obj``'s
+    workspace (a table defined from elsewhere is no detail of that elsewhere)."""
+    lookup = getattr(type(obj), "detailed_through", None)
+    detailer = getattr(obj, lookup, None) if lookup else None
+    if detailer is None or _workspace_of(detailer) != _workspace_of(obj):
+        return None
+    return detailer
+
+
+def _related_model(model: type[Model], lookup: str) -> type[Model]:
+    for part in lookup.split("__"):
+        model = model._meta.get_field(part).related_model
+    return model
+
+
+def _live(model: type[Model]) -> QuerySet:
+    """Rows of ``model`` that still count (a deleted notebook names nothing)."""
+    rows = model._default_manager.all()
+    if any(f.name == "is_deleted" for f in model._meta.fields):
+        rows = rows.filter(is_deleted=False)
+    return rows
+
+
+def named_filter(user, model: type[Model], *, pk_field: str = "pk") -> Q | None:
+    """A filter for rows whose ``pk_field`` holds an object of ``model`` seen by name
+    through something the user may see (a table, through a notebook using it), or None
+    when ``model`` is never seen that way. Callers check ``is_signed_in`` first."""
+    lookup = getattr(model, "named_through", None)
+    if lookup is None:
+        return None
+    if is_instance_admin(user):
+        return Q()
+    through = visible(user, _live(_related_model(model, lookup)))
+    named = model._default_manager.filter(**{f"{lookup}__in": through}).values("pk")
+    return Q(**{f"{pk_field}__in": named})
+
+
+def _detailed_filter(user, model: type[Model], *, pk_field: str = "pk") -> Q | None:
+    """Rows of objects of ``model`` whose details the user sees through the object that
+    details them in their own workspace (a table, through its defining notebook)."""
+    lookup = getattr(model, "detailed_through", None)
+    if lookup is None:
+        return None
+    detailers = visible(user, _related_model(model, lookup)._default_manager.all())
+    home = getattr(model, "workspace_lookup", "workspace")
+    detailed = model._default_manager.filter(
+        **{f"{lookup}__in": detailers, f"{lookup}__{home}": F(home)}
+    ).values("pk")
+    return Q(**{f"{pk_field}__in": detailed})
+
+
+def _is_named_for(user, obj: Model) -> bool:
+    named = named_filter(user, type(obj))
+    return named is not None and type(obj)._default_manager.filter(named, pk=obj.pk).exists()
 
 
 def administered_workspace_ids(user) -> list[int]:
@@ -176,13 +274,24 @@ def _workspace_ids_where(user, action: Action) -> tuple[QuerySet, QuerySet]:
     return direct, via_team
 
 
-def visible(user, queryset: QuerySet, action: Action = "view") -> QuerySet:
-    """The rows of ``queryset`` the user may ``action`` (default: view), filtered in the DB."""
+def visible(
+    user, queryset: QuerySet, action: Action = "view", *, details: bool = False
+) -> QuerySet:
+    """The rows of ``queryset`` the user may ``action`` (default: view), filtered in the DB.
+
+    ``details``: only those whose details the user may see too (see `can_see_details`).
+    """
     if not is_signed_in(user):
         return queryset.none()
     if is_instance_admin(user):
         return queryset
     model = queryset.model
+    whole = getattr(model, "details_of", None)
+    if whole is not None and action == "view":
+        wholes = visible(user, _related_model(model, whole)._default_manager.all(), details=True)
+        return queryset.filter(**{f"{whole}__in": wholes})
+    if getattr(model, "named_through", None) is not None and action == "view":
+        return queryset.filter(_seen_through_filter(user, model, details=details))
     direct, via_team = _workspace_ids_where(user, action)
     if model is Workspace:
         return queryset.filter(Q(pk__in=direct) | Q(pk__in=via_team))
@@ -193,6 +302,21 @@ def visible(user, queryset: QuerySet, action: Action = "view") -> QuerySet:
     return queryset.filter(allowed)
 
 
+def _seen_through_filter(user, model: type[Model], *, details: bool) -> Q:
+    """Rows of a model seen through others (tables) the user may see: by their home
+    workspace, through the object that details them there, and (unless ``details``) by
+    name through whatever names them."""
+    direct, via_team = _workspace_ids_where(user, "view")
+    lookup = getattr(model, "workspace_lookup", "workspace")
+    allowed = Q(**{f"{lookup}__in": direct}) | Q(**{f"{lookup}__in": via_team})
+    detailed = _detailed_filter(user, model)
+    if detailed is not None:
+        allowed |= detailed
+    if not details:
+        allowed |= named_filter(user, model)
+    return allowed
+
+
 def visible_filter(
     user, model: type[Model], *, workspace_field: str, pk_field: str, action: Action = "view"
 ) -> tuple[Q, Q | None]:
@@ -200,8 +324,9 @@ def visible_filter(
     keeping the object's workspace id and pk): ``(by role, by grant)``.
 
     ``by role`` keeps rows in workspaces where the user's role allows ``action`` (``Q()``
-    for instance admins); ``by grant`` rows whose object was granted to the user, or None
-    when ``model`` cannot be granted. Callers check ``is_signed_in`` first.
+    for instance admins); ``by grant`` rows whose object was granted to the user (for a
+    model seen through others, whose detailing object was), or None when neither can be.
+    Callers check ``is_signed_in`` first.
     """
     if is_instance_admin(user):
         return Q(), None
@@ -210,6 +335,8 @@ def visible_filter(
     by_grant = None
     if action in GRANTABLE_ACTIONS and grants.is_grantable(model):
         by_grant = grants.granted_filter(user, model, action, field=pk_field)
+    elif action == "view":
+        by_grant = _detailed_filter(user, model, pk_field=pk_field)
     return by_role, by_grant
 
 
@@ -238,3 +365,72 @@ def _note_seen(user, obj: Model) -> None:
     elif not is_instance_admin(user) and hasattr(obj, "urn"):
         # Access through a grant: the evidence belongs to the object, not its workspace.
         activity.note_seen(user, workspace, obj.urn)
+
+
+@dataclass(frozen=True)
+class Sight:
+    """What one person may see, as sets that a graph of URNs tests quickly: the same
+    answers as `can`, for nodes described by their attributes instead of rows.
+
+    A node's attributes: ``kind``; ``ws``, the workspaces of the notebooks that touch
+    it (and its home); ``home``; for tables and columns ``mentions``, the notebooks that
+    read or write the table, and ``definer``, the notebook of its home that defines it.
+    ``notebooks`` and ``apps`` are the URNs shared with the person one by one.
+    """
+
+    is_admin: bool = False
+    workspace_ids: frozenset[int] = frozenset()
+    notebooks: frozenset[str] = frozenset()
+    apps: frozenset[str] = frozenset()
+
+    def sees(self, urn: str, attrs: dict) -> bool:
+        if self.is_admin:
+            return True
+        kind = attrs["kind"]
+        if kind == "column":
+            return self.sees_details(attrs)
+        if kind == "table":
+            return (
+                self.sees_details(attrs)
+                or not attrs["ws"].isdisjoint(self.workspace_ids)
+                or not attrs["mentions"].isdisjoint(self.notebooks)
+            )
+        if not attrs["ws"].isdisjoint(self.workspace_ids):
+            return True
+        if kind in ("notebook", "block"):
+            return notebook_of(urn) in self.notebooks
+        if kind == "app":
+            return urn in self.apps
+        return False
+
+    def sees_details(self, attrs: dict) -> bool:
+        """For a table or column node: may they see its documentation, owner and columns?"""
+        if self.is_admin or attrs.get("home") in self.workspace_ids:
+            return True
+        return attrs.get("definer") in self.notebooks
+
+
+def sight_of(user) -> Sight:
+    """``user``'s `Sight`, remembered on the user object (in practice, for one request)."""
+    cached = getattr(user, _SIGHT_CACHE, None)
+    if cached is not None:
+        return cached
+    if not is_signed_in(user):
+        sight = Sight()
+    elif is_instance_admin(user):
+        sight = Sight(is_admin=True)
+    else:
+        member_of = frozenset(visible(user, Workspace.objects.all()).values_list("pk", flat=True))
+        shared = {}
+        for model in grants.grantable_models():
+            rows = visible(user, model._default_manager.exclude(workspace_id__in=member_of))
+            rows = rows.select_related("workspace")
+            shared[model._meta.model_name] = frozenset(obj.urn for obj in rows)
+        sight = Sight(
+            workspace_ids=member_of,
+            notebooks=shared.get("notebook", frozenset()),
+            apps=shared.get("app", frozenset()),
+        )
+    if user is not None:
+        setattr(user, _SIGHT_CACHE, sight)
+    return sight

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +17,24 @@ from django.utils import timezone
 from accounts.models import AuditEvent, Workspace
 
 GENESIS_HASH = "0" * 64
+
+
+def sign(message: str) -> str:
+    """HMAC-SHA256 of ``message`` under AUDIT_SIGNING_KEY (hex): the key lives in the
+    environment (or var/ for local use), never in the database."""
+    key = settings.AUDIT_SIGNING_KEY.encode()
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
+
+
+def seal_of(event_hash: str) -> str:
+    """An event's seal: its hash signed, so a rewritten event cannot be re-chained
+    without the key."""
+    return sign(f"audit-event:{event_hash}")
+
+
+def is_sealed(event: AuditEvent) -> bool:
+    return hmac.compare_digest(event.mac, seal_of(event.hash))
+
 
 # The address of the request being served, set by ``accounts.middleware``, so that every
 # service a web request calls records it without passing it down by hand.
@@ -84,6 +104,7 @@ def record_events(
         event.client_ip = client_ip or current_client_ip.get()
         event.prev_hash = previous
         event.hash = previous = event.compute_hash()
+        event.mac = seal_of(event.hash)
     if len(events) == 1:
         events[0].save()
     else:
@@ -103,21 +124,33 @@ class ChainCheck:
         return self.broken_id is None
 
 
-def verify_chain(events: Iterator[AuditEvent] | None = None) -> ChainCheck:
+REWRITTEN = "its content does not match its hash or its seal"
+UNLINKED = "its link to the previous event is wrong"
+
+
+def verify_chain(
+    events: Iterator[AuditEvent] | None = None,
+    *,
+    on_event: Callable[[AuditEvent, int], None] | None = None,
+) -> ChainCheck:
     """Recompute the chain in id order; stop at the first event that does not fit.
 
-    A changed row no longer hashes to its stored hash; a deleted or reordered row
-    breaks the next row's link to its predecessor.
+    A changed row no longer hashes to its stored hash; a row rehashed without the
+    signing key no longer matches its seal; a deleted or reordered row breaks the next
+    row's link to its predecessor. ``on_event(event, position)`` sees each event that
+    fits (position counts from 1).
     """
     if events is None:
         events = AuditEvent.objects.order_by("id").iterator(chunk_size=2000)
     previous = GENESIS_HASH
     count = 0
     for event in events:
+        if event.compute_hash() != event.hash or not is_sealed(event):
+            return ChainCheck(count, previous, event.pk, REWRITTEN)
         if event.prev_hash != previous:
-            return ChainCheck(count, previous, event.pk, "its link to the previous event is wrong")
-        if event.compute_hash() != event.hash:
-            return ChainCheck(count, previous, event.pk, "its content does not match its hash")
+            return ChainCheck(count, previous, event.pk, UNLINKED)
         previous = event.hash
         count += 1
+        if on_event is not None:
+            on_event(event, count)
     return ChainCheck(count, previous)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import BigIntegerField, CharField, Model, Q, QuerySet
@@ -24,6 +25,11 @@ LEVELS: tuple[Level, ...] = ("view", "run")
 def is_grantable(model: type[Model]) -> bool:
     name = model._meta.model_name
     return any(codename == f"run_{name}" for codename, _ in model._meta.permissions)
+
+
+def grantable_models() -> list[type[Model]]:
+    """Every model that can be shared per object."""
+    return [model for model in apps.get_models() if is_grantable(model)]
 
 
 def _codenames(model: type[Model]) -> dict[str, Level]:

@@ -94,6 +94,10 @@ class AuditEvent(models.Model):
     details = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # HMAC-SHA256 of ``hash`` under AUDIT_SIGNING_KEY, which the database never holds:
+    # whoever can write the table but not read the key cannot recompute the chain after
+    # rewriting an event (accounts/audit.py: seal_of).
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts import grants
 from accounts.audit import record_event
+from accounts.checkpoints import checkpoint_after_commit
 from accounts.errors import Conflict, InvalidInput
 from accounts.evidence import snapshot_items
 from accounts.models import (
@@ -168,6 +169,7 @@ def complete_review(*, actor, review: AccessReview) -> Progress:
             workspace=review.workspace,
             details={"kept": progress.kept, "revoked": progress.revoked},
         )
+        checkpoint_after_commit()
     return progress
 
 

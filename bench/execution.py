@@ -1,6 +1,6 @@
 """Execution: an audited run against the same notebook run directly, and reactive re-runs.
 
-    .venv/bin/python bench/execution.py [--quick]
+    .venv/bin/python bench/execution.py [--quick] [--interrupts-only]
 
 Prints, measured in one run on the demo (built in a temporary directory):
 
@@ -14,6 +14,9 @@ Prints, measured in one run on the demo (built in a temporary directory):
    saved. Also shown, not judged: against re-running every block in the warm kernel.
 3. tiny executes through our gateway client against jupyter_client: the cost of the
    extra hop per block (what was bench/execution_gateway.py).
+4. interrupts (what tests used to time): a block looping forever stopped at a 2 s block
+   timeout, against a block that sleeps 2 s and ends by itself; a run cancelled inside a
+   60 s sleep, from the cancel to the finished run, against a run of one short block.
 
 Each figure is the best of several rounds, alternating the two sides.
 """
@@ -193,6 +196,77 @@ def tiny_executes(count: int, rounds: int) -> tuple[float, float]:
     return ours, direct
 
 
+# -- 4. interrupts ------------------------------------------------------------------------------
+
+
+def publish_cells(workspace, slug: str, code: str):
+    from catalog.ingest.pipeline import ingest_upload
+    from catalog.models import App, Notebook
+    from execution.services import publish_app
+
+    path = f"bench/{slug}.ipynb"
+    cells = [{"cell_type": "code", "source": code, "metadata": {}, "outputs": []}]
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}
+    import json
+
+    ingest_upload(
+        actor=None, workspace=workspace, filename=path, data=json.dumps(nb).encode(), path=path
+    )
+    notebook = Notebook.objects.get(workspace=workspace, path=path)
+    app = App.objects.create(workspace=workspace, slug=slug, title=slug, notebook=notebook)
+    return publish_app(actor=None, app=app)
+
+
+def interrupts(runner) -> dict[str, float]:
+    """Seconds: timed-out loop, 2 s sleep; cancel to finished, one short run."""
+    import threading
+
+    from django.conf import settings
+
+    from accounts.models import Workspace
+    from execution.models import Run
+    from execution.services import cancel_run, execute_run, request_run
+
+    # Every side in the same warm kernel path: a session of the person's on each app.
+    workspace = Workspace.objects.get(slug="production")
+    loop = publish_cells(workspace, "bench-loop", "while True:\n    pass")
+    sleep = publish_cells(workspace, "bench-sleep", "import time\ntime.sleep(2)")
+    long = publish_cells(workspace, "bench-long", "import time\ntime.sleep(60)")
+    short = publish_cells(workspace, "bench-short", "x = 1")
+    figures = {}
+    default_timeout_s = settings.EXECUTION_BLOCK_TIMEOUT_S
+    try:
+        for name, app in (("timeout", loop), ("sleep", sleep), ("short", short)):
+            if name == "short":
+                request_run(actor=runner, app=app, inputs={})  # a warm session: the least
+            settings.EXECUTION_BLOCK_TIMEOUT_S = 2 if name == "timeout" else default_timeout_s
+            seconds, run = timed(lambda app=app: request_run(actor=runner, app=app, inputs={}))
+            run.refresh_from_db()
+            assert run.status == ("failed" if name == "timeout" else "succeeded"), run.error
+            figures[name] = seconds
+    finally:
+        settings.EXECUTION_BLOCK_TIMEOUT_S = default_timeout_s
+    from execution.services import runs
+
+    enqueue, runs.enqueue_run = runs.enqueue_run, lambda run_id: None  # the thread runs it
+    try:
+        run = request_run(actor=runner, app=long, inputs={})
+    finally:
+        runs.enqueue_run = enqueue
+    worker = threading.Thread(target=execute_run, args=(run.pk,))
+    worker.start()
+    while not Run.objects.filter(pk=run.pk).exclude(kernel_id="").exists():
+        time.sleep(0.05)
+    time.sleep(1.0)
+    started = time.perf_counter()
+    cancel_run(actor=runner, run=Run.objects.get(pk=run.pk))
+    worker.join(60)
+    figures["cancel"] = time.perf_counter() - started
+    run.refresh_from_db()
+    assert run.status == "cancelled", run.status
+    return figures
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
     rounds = 3 if quick else 7
@@ -212,6 +286,12 @@ def main() -> None:
     for workspace in Workspace.objects.all():
         Membership.objects.create(user=runner, workspace=workspace, role="runner")
 
+    if "--interrupts-only" not in sys.argv:
+        measure_runs(runner, rounds, quick)
+    report_interrupts(runner)
+
+
+def measure_runs(runner, rounds: int, quick: bool) -> None:
     audited, hop, direct = audited_against_direct(runner, rounds)
     ratio = audited / direct
     print(f"1. customer_360, every block in a running kernel, best of {rounds}")
@@ -239,6 +319,22 @@ def main() -> None:
     print(f"3. tiny executes, best of rounds of {count}")
     print(f"   through the gateway (our client): {ours:6.2f} ms | jupyter_client {plain:6.2f} ms")
     print(f"   ratio: {ours / plain:.2f}x")
+
+
+def report_interrupts(runner) -> None:
+    figures = interrupts(runner)
+    overshoot = figures["timeout"] / figures["sleep"]
+    print("4. interrupts (the bounds the tests used to assert: step < 10 s, cancel < 30 s)")
+    print(
+        f"   loop stopped at its 2 s timeout: {figures['timeout']:.2f} s | a 2 s sleep that "
+        f"ends: {figures['sleep']:.2f} s | ratio {overshoot:.2f}x "
+        f"{verdict(figures['timeout'] < 10)}"
+    )
+    print(
+        f"   cancel inside a 60 s sleep to finished run: {figures['cancel']:.2f} s | a run of "
+        f"one short block: {figures['short']:.2f} s | ratio "
+        f"{figures['cancel'] / figures['short']:.1f}x {verdict(figures['cancel'] < 30)}"
+    )
 
 
 if __name__ == "__main__":

@@ -160,12 +160,12 @@ _FIELDS = [
 
 def _copy_postgres(rows) -> None:
     """COPY the rows in with the index triggers off, then fill the full-text table and its
-    vocabulary in one statement each, as the triggers would have (migration 0010)."""
+    vocabulary in one statement each, as the triggers would have (migration 0011)."""
     import importlib
 
     from django.db import connection
 
-    vector = importlib.import_module("catalog.migrations.0010_search_summary_asset_views")
+    vector = importlib.import_module("catalog.migrations.0011_search_summary_asset_views")
     expression = vector._PG_VECTOR.replace("NEW.", "d.")
     with connection.cursor() as cursor:
         cursor.execute("ALTER TABLE catalog_searchdocument DISABLE TRIGGER USER")

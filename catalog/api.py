@@ -12,6 +12,7 @@ from accounts.access import access_object
 from accounts.errors import InvalidInput
 from accounts.models import Workspace
 from catalog import selectors
+from catalog.block_pages import block_page, window_param
 from catalog.ingest.pipeline import ingest_upload
 from catalog.ingest.sources import normalize_path
 from catalog.models import IngestJob, Notebook
@@ -91,8 +92,29 @@ def ingest_job(request: Request, pk: int) -> Response:
     return Response(IngestJobSerializer(job).data)
 
 
-@extend_schema(responses=NotebookDetailSerializer)
+@extend_schema(
+    parameters=[
+        OpenApiParameter("blocks_offset", int, description="the first block's position (0)"),
+        OpenApiParameter("blocks_limit", int, description="how many blocks (500, at most 2000)"),
+    ],
+    responses=NotebookDetailSerializer,
+)
 @api_view(["GET"])
 def notebook_detail(request: Request, pk: int) -> Response:
+    """A notebook and one window of its blocks: follow ``blocks_next`` for the rest."""
     notebook = selectors.get_notebook(request.user, pk)
-    return Response(NotebookDetailSerializer(notebook).data)
+    offset = window_param(
+        request.query_params, "blocks_offset", default=0, minimum=0, maximum=10**9
+    )
+    limit = window_param(
+        request.query_params,
+        "blocks_limit",
+        default=settings.NOTEBOOK_API_BLOCKS,
+        minimum=1,
+        maximum=settings.NOTEBOOK_API_MAX_BLOCKS,
+    )
+    page = None
+    if notebook.current_version is not None:
+        page = block_page(notebook.current_version, offset=offset, limit=limit)
+    context = {"request": request, "page": page, "offset": offset, "limit": limit}
+    return Response(NotebookDetailSerializer(notebook, context=context).data)

@@ -7,6 +7,7 @@ from django.db import models
 
 from accounts.models import Workspace
 from catalog.formats.model import ParsedBlock
+from catalog.formats.titles import block_name
 from lineage.analysis.notebook import BlockLineage, NotebookLineage, block_from_json
 from urns import AssetKind, version_urn
 
@@ -144,6 +145,18 @@ class Block(models.Model):
     @cached_property
     def block_lineage(self) -> BlockLineage:
         return block_from_json(self.lineage)
+
+    @property
+    def display_name(self) -> str:
+        """What the block is (its variable, first definition, first markdown line or
+        place), never its id."""
+        return block_name(
+            self.kind,
+            variable=self.variable,
+            defines=self.block_lineage.analysis.defines,
+            source=self.source,
+            position=self.position,
+        )
 
     def as_parsed(self) -> ParsedBlock:
         """The block as a reader gave it, for what analyses and harvests blocks."""
@@ -286,6 +299,12 @@ class Table(DocumentedAsset):
         VIEW = "view", "View"
         FILE = "file", "File"
 
+    # Seen beyond its workspace (see accounts.access): its name by whoever may see a
+    # notebook that reads or writes it; its details by whoever may see the notebook of its
+    # home workspace that defines it.
+    named_through = "notebook_uses__notebook"
+    detailed_through = "defined_by"
+
     warehouse = models.CharField(max_length=255)
     name = models.CharField(max_length=1024, help_text="e.g. analytics.billing_daily")
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.TABLE)
@@ -317,6 +336,9 @@ class Table(DocumentedAsset):
 
 
 class Column(models.Model):
+    # A column is one of its table's details (see accounts.access).
+    details_of = "table"
+
     table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="columns")
     name = models.CharField(max_length=255)
     data_type = models.CharField(max_length=255, blank=True)
@@ -373,6 +395,9 @@ class App(DocumentedAsset):
     published_version = models.ForeignKey(
         NotebookVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Where the published version's Python formats an input into SQL text (set at publish,
+    # `lineage.analysis.input_formatting`); shown to the app's editors.
+    sql_warnings = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -64,24 +64,14 @@ def get_version(notebook: Notebook, number: int | None) -> NotebookVersion:
     return version
 
 
-@dataclass(frozen=True)
-class BlockView:
-    block: Block
-    feeds: list[tuple[Block, list[str]]]
-    runs_after: list[tuple[Block, list[str]]]
-
-
-def blocks_with_edges(version: NotebookVersion) -> list[BlockView]:
-    """The blocks of a version in order, each with the blocks it feeds and runs after."""
-    blocks = list(version.blocks.all())
-    by_id = {b.block_id: b for b in blocks}
-    feeds: dict[str, list] = {b.block_id: [] for b in blocks}
-    after: dict[str, list] = {b.block_id: [] for b in blocks}
-    for edge in version.summary.edges:
-        names = sorted(edge.names)
-        feeds[edge.source].append((by_id[edge.target], names))
-        after[edge.target].append((by_id[edge.source], names))
-    return [BlockView(b, feeds[b.block_id], after[b.block_id]) for b in blocks]
+def block_names_of(version: NotebookVersion) -> dict[str, str]:
+    """``{block id: name}`` of a version's blocks: what each is, never its id."""
+    return {
+        b.block_id: b.display_name
+        for b in version.blocks.only(
+            "block_id", "kind", "variable", "source", "position", "lineage", "version_id"
+        )
+    }
 
 
 @dataclass(frozen=True)
@@ -92,6 +82,11 @@ class BlockChange:
     old: Block | None
     new: Block | None
     diff: str
+
+    @property
+    def block(self) -> Block:
+        """The block as it is now, or as it was when it was removed."""
+        return self.new or self.old
 
 
 def diff_versions(old: NotebookVersion, new: NotebookVersion) -> list[BlockChange]:

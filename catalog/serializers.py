@@ -78,25 +78,63 @@ class BlockSerializer(serializers.ModelSerializer):
 
 
 class NotebookDetailSerializer(NotebookSerializer):
+    """A notebook with one window of its current version's blocks (``context["page"]``, a
+    `catalog.block_pages.BlockPage`) and the edges that touch them; ``blocks_next`` is the
+    URL of the next window, null on the last."""
+
     blocks = serializers.SerializerMethodField()
     edges = serializers.SerializerMethodField()
+    blocks_offset = serializers.SerializerMethodField()
+    blocks_limit = serializers.SerializerMethodField()
+    blocks_total = serializers.SerializerMethodField()
+    blocks_next = serializers.SerializerMethodField()
 
     class Meta(NotebookSerializer.Meta):
-        fields = [*NotebookSerializer.Meta.fields, "blocks", "edges"]
+        fields = [
+            *NotebookSerializer.Meta.fields,
+            "blocks",
+            "edges",
+            "blocks_offset",
+            "blocks_limit",
+            "blocks_total",
+            "blocks_next",
+        ]
+
+    def _page(self):
+        return self.context.get("page")
 
     def get_blocks(self, notebook: Notebook) -> list[dict]:
-        if notebook.current_version is None:
+        page = self._page()
+        if page is None:
             return []
-        blocks = notebook.current_version.blocks.all()
-        return BlockSerializer(blocks, many=True, context={"notebook": notebook}).data
+        return BlockSerializer(page.blocks, many=True, context={"notebook": notebook}).data
 
     def get_edges(self, notebook: Notebook) -> list[dict]:
-        if notebook.current_version is None:
+        page = self._page()
+        if page is None:
             return []
-        return [
-            {"from": edge.source, "to": edge.target, "names": sorted(edge.names)}
-            for edge in notebook.current_version.summary.edges
-        ]
+        return [{"from": src, "to": dst, "names": names} for src, dst, names in page.edges]
+
+    def get_blocks_offset(self, notebook: Notebook) -> int:
+        return self.context["offset"]
+
+    def get_blocks_limit(self, notebook: Notebook) -> int:
+        return self.context["limit"]
+
+    def get_blocks_total(self, notebook: Notebook) -> int:
+        page = self._page()
+        return 0 if page is None else page.total
+
+    def get_blocks_next(self, notebook: Notebook) -> str | None:
+        page = self._page()
+        if page is None or page.next_offset is None:
+            return None
+        url = (
+            f"/api/notebooks/{notebook.pk}/"
+            f"?blocks_offset={page.next_offset}&blocks_limit={page.limit}"
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
 
 
 class UploadSerializer(serializers.Serializer):

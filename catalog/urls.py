@@ -12,6 +12,12 @@ urlpatterns = [
     path("notebooks/<int:pk>/", views.notebook, name="notebook"),
     path("notebooks/<int:pk>/v/<int:number>/", views.notebook, name="notebook-version"),
     path("notebooks/<int:pk>/versions/", views.versions, name="notebook-versions"),
+    path("notebooks/<int:pk>/blocks/", views.notebook_blocks, name="notebook-blocks"),
+    path(
+        "notebooks/<int:pk>/v/<int:number>/blocks/",
+        views.notebook_blocks,
+        name="notebook-version-blocks",
+    ),
     # The knowledge base: documented assets, their edit forms, the schema browser, search.
     path("assets/", asset_views.asset, name="asset"),
     path("tables/<int:pk>/", asset_views.table, name="table"),

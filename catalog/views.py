@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -8,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.access import can
 from accounts.errors import InvalidInput
-from catalog import selectors
+from catalog import block_pages, selectors
 from catalog.rendering import highlight_css
 from catalog.search import selectors as search_selectors
 from catalog.search.usage import record_view
@@ -54,9 +55,23 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
     return int(raw)
 
 
+def _page_of_blocks(request: HttpRequest, version) -> block_pages.BlockPage:
+    offset = block_pages.window_param(
+        request.GET, "blocks_offset", default=0, minimum=0, maximum=10**9
+    )
+    return block_pages.block_page(
+        version,
+        offset=offset,
+        limit=settings.NOTEBOOK_PAGE_BLOCKS,
+        byte_budget=settings.NOTEBOOK_PAGE_BYTES,
+    )
+
+
 @require_GET
 @login_required
 def notebook(request: HttpRequest, pk: int, number: int | None = None) -> HttpResponse:
+    """The notebook's first window of blocks (or the one ``blocks_offset`` asks for); the
+    rest load as the reader scrolls (``notebook_blocks``) or through the "more" link."""
     nb = selectors.get_notebook(request.user, pk)
     version = selectors.get_version(nb, number)
     record_view(
@@ -74,10 +89,24 @@ def notebook(request: HttpRequest, pk: int, number: int | None = None) -> HttpRe
             "notebook": nb,
             "version": version,
             "is_current": version.pk == nb.current_version_id,
-            "blocks": selectors.blocks_with_edges(version),
+            "page": _page_of_blocks(request, version),
+            "summary": block_pages.summary_of_version(version),
             "highlight_css": highlight_css(),
             "can_edit": can(request.user, "edit", nb),
         },
+    )
+
+
+@require_GET
+@login_required
+def notebook_blocks(request: HttpRequest, pk: int, number: int | None = None) -> HttpResponse:
+    """A fragment of the notebook page: the next window of blocks and the link past it."""
+    nb = selectors.get_notebook(request.user, pk)
+    version = selectors.get_version(nb, number)
+    return render(
+        request,
+        "catalog/_notebook_blocks.html",
+        {"notebook": nb, "version": version, "page": _page_of_blocks(request, version)},
     )
 
 

@@ -17,21 +17,22 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = env_bool("DEBUG", "True")
 
 
-def _secret_key() -> str:
-    key = env_str("SECRET_KEY")
-    if key:
-        return key
+def _local_secret(name: str) -> str:
+    """A secret from the environment; for local use (DEBUG on) one is generated once into
+    var/ and kept, so sessions and signatures survive restarts."""
+    value = env_str(name)
+    if value:
+        return value
     if not DEBUG:
-        raise ImproperSetting("SECRET_KEY must be set when DEBUG is off")
-    # A local key is generated once and kept, so sessions survive restarts.
-    path = VAR_DIR / "secret_key"
+        raise ImproperSetting(f"{name} must be set when DEBUG is off")
+    path = VAR_DIR / name.lower()
     if not path.exists():
+        path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
     return path.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = _local_secret("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -180,6 +181,12 @@ MAX_NOTEBOOK_BYTES = env_int("MAX_NOTEBOOK_BYTES", 100 * 1024 * 1024)
 # transaction (a file's notebooks are never split across batches).
 INGEST_BATCH_NOTEBOOKS = env_int("INGEST_BATCH_NOTEBOOKS", 200)
 INGEST_BATCH_BLOCKS = env_int("INGEST_BATCH_BLOCKS", 5000)
+# A notebook's page shows this many blocks at a time, fewer once their text and outputs pass
+# the byte budget; the rest load as the reader scrolls. Its API gives a window of blocks too.
+NOTEBOOK_PAGE_BLOCKS = env_int("NOTEBOOK_PAGE_BLOCKS", 100)
+NOTEBOOK_PAGE_BYTES = env_int("NOTEBOOK_PAGE_BYTES", 256 * 1024)
+NOTEBOOK_API_BLOCKS = env_int("NOTEBOOK_API_BLOCKS", 500)
+NOTEBOOK_API_MAX_BLOCKS = env_int("NOTEBOOK_API_MAX_BLOCKS", 2000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -226,6 +233,10 @@ EXECUTION_RUN_TIMEOUT_S = env_int("EXECUTION_RUN_TIMEOUT_S", 1800)
 EXECUTION_MAX_ACTIVE_RUNS_PER_USER = env_int("EXECUTION_MAX_ACTIVE_RUNS_PER_USER", 3)
 # A person's warm kernel on an app is shut down after this long unused.
 EXECUTION_SESSION_IDLE_S = env_int("EXECUTION_SESSION_IDLE_S", 600)
+# Beat culls idle sessions at scale; without a broker (no beat) a thread of the process does,
+# this often (execution/culler.py).
+EXECUTION_CULL_IN_PROCESS = env_bool("EXECUTION_CULL_IN_PROCESS", str(CELERY_BROKER_URL is None))
+EXECUTION_CULL_EVERY_S = env_int("EXECUTION_CULL_EVERY_S", 60)
 # A running run this long past its timeout, or a queued one this old, lost its worker.
 EXECUTION_STALE_GRACE_S = env_int("EXECUTION_STALE_GRACE_S", 120)
 EXECUTION_QUEUED_STALE_S = env_int("EXECUTION_QUEUED_STALE_S", 3600)
@@ -236,6 +247,22 @@ OPENLINEAGE_TIMEOUT_S = env_int("OPENLINEAGE_TIMEOUT_S", 5)
 CELERY_BEAT_SCHEDULE = {
     "execution-run-due-schedules": {"task": "execution.run_due_schedules", "schedule": 60.0},
     "execution-cull-idle-sessions": {"task": "execution.cull_idle_sessions", "schedule": 60.0},
+}
+
+# Audit checkpoints (accounts/checkpoints.py): the head of the audit chain, signed with
+# HMAC-SHA256 under a key that lives only in the environment (or var/ for local use), is
+# appended to a sink outside the database: an HTTP endpoint when set, else the JSON-lines
+# file. `audit_verify` checks the chain against them.
+AUDIT_SIGNING_KEY = _local_secret("AUDIT_SIGNING_KEY")
+AUDIT_CHECKPOINT_URL = env_str("AUDIT_CHECKPOINT_URL")
+AUDIT_CHECKPOINT_FILE = Path(
+    env_str("AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit_checkpoints.jsonl"))
+)
+AUDIT_CHECKPOINT_TIMEOUT_S = env_int("AUDIT_CHECKPOINT_TIMEOUT_S", 5)
+AUDIT_CHECKPOINT_INTERVAL_S = env_int("AUDIT_CHECKPOINT_INTERVAL_S", 300)
+CELERY_BEAT_SCHEDULE["accounts-audit-checkpoint"] = {
+    "task": "accounts.audit_checkpoint",
+    "schedule": float(AUDIT_CHECKPOINT_INTERVAL_S),
 }
 
 # E-mail (failed scheduled runs tell their owner): printed unless a backend is configured.

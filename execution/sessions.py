@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from execution.culler import ensure_culler
 from execution.gateway import GatewayClient, GatewayError, KernelDied, KernelSession
 from execution.models import FINISHED, AppSession, Run, Trigger
 
@@ -170,6 +171,7 @@ def close_kernel(
         lease.kernel.close()  # not owned: drops the websocket only
     else:
         _keep_attached(lease.kernel)
+        ensure_culler()  # without beat, something must cull the kernel kept warm
     if is_kernel_lost:
         _shutdown(lease.kernel.client, session)
         session.kernel_id, session.blocks, session.inputs = "", {}, {}

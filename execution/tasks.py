@@ -1,16 +1,17 @@
 """Celery tasks: ids in, reload, call one service. Each is safe to run twice.
 
 Eager in the embedded default (no ``CELERY_BROKER_URL``); on Redis with workers at scale.
-Beat runs ``run_due_schedules`` and ``cull_idle_sessions`` every minute.
+Beat runs ``run_due_schedules`` and ``cull_idle_sessions`` every minute (in the embedded
+default, without beat, ``execution/culler.py`` culls).
 """
 
 from __future__ import annotations
 
 from celery import shared_task
 
+from execution.culler import cull_once
 from execution.schedules import run_due_schedules
-from execution.services import execute_run, fail_stale_runs
-from execution.sessions import cull_idle_sessions
+from execution.services import execute_run
 
 
 @shared_task(name="execution.execute_run", acks_late=True)
@@ -28,4 +29,4 @@ def run_due_schedules_task() -> list[int]:
 @shared_task(name="execution.cull_idle_sessions")
 def cull_idle_sessions_task() -> dict[str, int]:
     """Shut down idle kernels, and fail runs whose worker went away (never stuck)."""
-    return {"culled": cull_idle_sessions(), "failed_stale": fail_stale_runs()}
+    return cull_once()

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.errors import Forbidden
+from catalog.selectors import block_names_of
 from execution import selectors
 from execution.forms.inputs import RunInputsForm
 from execution.models import Trigger
@@ -44,7 +45,9 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.get_run(request.user, pk)
     cells = {cell.block_id: cell for cell in selectors.cells_of_run(run)}
     steps = list(run.steps.order_by("position"))
+    names = block_names_of(run.version)
     for step in steps:
+        step.name = names.get(step.block_id, step.kind)
         cell = cells.get(step.block_id)
         step.source = cell.source or cell.code if cell is not None else ""
         step.lexer = LEXERS.get(step.kind, "code")

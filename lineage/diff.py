@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from accounts.access import sight_of
 from catalog.models import Notebook, NotebookVersion
 from catalog.warehouse.tables import TableResolver, connection_for
 from lineage.graph import ViewNode
-from lineage.selectors import lineage_graph, viewer_for
+from lineage.selectors import lineage_graph
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def version_diff(user, notebook: Notebook, old: NotebookVersion, new: NotebookVe
     resolve = TableResolver(connection_for(notebook.workspace))
     before, after = _lineage_of(old, resolve), _lineage_of(new, resolve)
     graph = lineage_graph()
-    viewer = viewer_for(user)
+    viewer = sight_of(user)
     starts: set[str] = set()
     starts |= before.writes.keys() ^ after.writes.keys()
     starts |= before.columns_written.keys() ^ after.columns_written.keys()

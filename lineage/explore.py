@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.utils.crypto import salted_hmac
 
+from accounts.access import sight_of
 from catalog.models import Column
 from lineage import selectors
 from lineage.drawing import label_of
@@ -74,7 +75,7 @@ def explore(
     """The neighbourhood of ``query.urn`` for the explorer, as ``user`` may see it."""
     raw = selectors.raw_lineage(user, query, max_nodes=max_nodes)
     graph = selectors.lineage_graph()
-    viewer = selectors.viewer_for(user)
+    viewer = sight_of(user)
     level = graph.level(raw.level)
     ids: dict[str, str] = {}
     described: list[tuple[str, ViewNode, dict | None]] = []
@@ -85,7 +86,12 @@ def explore(
         described.append((urn, node, attrs))
     shown = [urn for urn, node, _ in described if not node.restricted]
     names = block_names(shown)
-    tables = [urn for urn, node, _ in described if node.kind == "table" and not node.restricted]
+    # A table named through a notebook keeps its columns to whoever may see its details.
+    tables = [
+        urn
+        for urn, node, attrs in described
+        if node.kind == "table" and not node.restricted and viewer.sees_details(attrs)
+    ]
     columns = _columns_of(graph, tables) if with_columns else {}
     nodes = []
     for urn, node, attrs in described:

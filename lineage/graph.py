@@ -1,7 +1,8 @@
 """The lineage graph on networkx: levels, reach, impact, paths, cycles, and redaction.
 
-No Django here: the selectors hand in edge rows and a `Viewer`, and take back
-plain values. A graph is built once per edge stamp and shared by every request.
+No Django here: the selectors hand in edge rows and the viewer's `Sight` (decided in
+``accounts.access``), and take back plain values. A graph is built once per edge stamp
+and shared by every request.
 
 Levels:
     notebook: tables, notebooks, apps and metrics (block edges lifted to their notebook).
@@ -15,7 +16,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 import networkx as nx
 
@@ -51,31 +52,13 @@ class QueryError(ValueError):
     """A lineage question that cannot be asked (e.g. a notebook at column level)."""
 
 
-@dataclass(frozen=True)
-class Viewer:
-    """What one person may see, reduced to sets the graph can test quickly.
+class Sight(Protocol):
+    """Who is looking: ``accounts.access.Sight``, which decides what a node shows them."""
 
-    ``notebooks`` and ``apps`` are the URNs shared with them one by one, outside
-    the workspaces where they hold a role.
-    """
+    is_admin: bool
+    workspace_ids: frozenset[int]
 
-    is_admin: bool = False
-    workspace_ids: frozenset[int] = frozenset()
-    notebooks: frozenset[str] = frozenset()
-    apps: frozenset[str] = frozenset()
-
-    def sees(self, urn: str, attrs: dict) -> bool:
-        if self.is_admin or not attrs["ws"].isdisjoint(self.workspace_ids):
-            return True
-        kind = attrs["kind"]
-        if kind in ("notebook", "block"):
-            return notebook_of(urn) in self.notebooks
-        if kind == "app":
-            return urn in self.apps
-        if kind in ("table", "column"):
-            # A table is named in the source of every notebook that mentions it.
-            return not attrs["mentions"].isdisjoint(self.notebooks)
-        return False
+    def sees(self, urn: str, attrs: dict) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -152,11 +135,14 @@ class LineageGraph:
         workspaces: dict[int, str],
         stamp=None,
         homes: dict[str, int] | None = None,
+        definers: dict[str, str] | None = None,
     ):
-        """``homes`` maps table URNs to the workspace the catalog says owns each table."""
+        """``homes`` maps table URNs to the workspace the catalog says owns each table,
+        ``definers`` to the notebook URN that defines it there."""
         self.stamp = stamp
         self.workspaces = workspaces
         self.homes = homes or {}
+        self.definers = definers or {}
         self._rows = rows
         self._levels: dict[str, nx.DiGraph] = {}
         self._columns_of: dict[str, list[str]] = {}
@@ -235,6 +221,7 @@ class LineageGraph:
                     if home is not None:  # its owner sees it and draws it in its lane
                         attrs["home"] = home
                         attrs["ws"].add(home)
+                    attrs["definer"] = self.definers.get(table)
         if level == "block":
             for urn, attrs in list(nodes.items()):
                 if attrs["kind"] == "block":
@@ -392,7 +379,7 @@ class LineageGraph:
         level: str,
         distance: dict[str, int],
         edges: Iterable[tuple[str, str, str]],
-        viewer: Viewer,
+        viewer: Sight,
         *,
         truncated: bool = False,
         centres: Sequence[str] = (),
@@ -442,7 +429,7 @@ class LineageGraph:
         )
 
     def describe(
-        self, attrs: dict | None, urn: str, viewer: Viewer, distance: int = 0, counter: int = 0
+        self, attrs: dict | None, urn: str, viewer: Sight, distance: int = 0, counter: int = 0
     ) -> ViewNode:
         kind = lineage_kind(urn)
         if attrs is None or not viewer.sees(urn, attrs):
@@ -450,7 +437,7 @@ class LineageGraph:
         shown = self._shown_workspace(attrs, viewer)
         return ViewNode(urn, kind, urn, attrs["name"], shown, False, distance)
 
-    def _shown_workspace(self, attrs: dict, viewer: Viewer) -> str | None:
+    def _shown_workspace(self, attrs: dict, viewer: Sight) -> str | None:
         home = attrs.get("home")
         if home is not None and (viewer.is_admin or home in viewer.workspace_ids):
             return self.workspaces.get(home)

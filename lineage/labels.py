@@ -6,7 +6,6 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
-from catalog.formats.titles import block_name
 from catalog.models import Block, Notebook
 from urns import AssetKind, kind_of, parse_urn
 
@@ -42,11 +41,5 @@ def block_names(urns: Iterable[str]) -> dict[str, str]:
     ):
         urn = wanted[versions[block.version_id]].get(block.block_id)
         if urn is not None:
-            names[urn] = block_name(
-                block.kind,
-                variable=block.variable,
-                defines=block.block_lineage.analysis.defines,
-                source=block.source,
-                position=block.position,
-            )
+            names[urn] = block.display_name
     return names

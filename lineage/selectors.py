@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from accounts.access import can, is_instance_admin, is_signed_in, visible
+from accounts.access import can, sight_of
 from accounts.errors import InvalidInput, NotFound
 from accounts.models import Workspace
 from catalog.models import App, Metric, Notebook, Table
 from catalog.urns import guarding_object
-from lineage.graph import LineageGraph, LineageView, QueryError, Viewer, ViewNode, lineage_kind
+from lineage.graph import LineageGraph, LineageView, QueryError, ViewNode, lineage_kind
 from lineage.models import LineageEdge
 from lineage.query import LineageQuery
 from lineage.services import current_stamp
@@ -26,7 +26,6 @@ from urns import AssetKind, notebook_of, parse_urn
 
 _lock = threading.Lock()
 _cached: LineageGraph | None = None
-_VIEWER_CACHE = "_tributary_lineage_viewer"
 
 
 def lineage_graph() -> LineageGraph:
@@ -55,45 +54,18 @@ def lineage_graph() -> LineageGraph:
             )
         )
         workspaces = dict(Workspace.objects.values_list("pk", "slug"))
-        homes = {
-            AssetKind.TABLE.urn(warehouse, name): ws
-            for warehouse, name, ws in Table.objects.values_list(
-                "warehouse", "name", "workspace_id"
-            )
-        }
-        _cached = LineageGraph(rows, workspaces, stamp=stamp, homes=homes)
+        homes, definers = {}, {}
+        tables = Table.objects.values_list(
+            "warehouse", "name", "workspace_id", "defined_by__workspace_id", "defined_by__path"
+        )
+        slugs = workspaces
+        for warehouse, name, ws, definer_ws, definer_path in tables:
+            urn = AssetKind.TABLE.urn(warehouse, name)
+            homes[urn] = ws
+            if definer_ws == ws:  # a notebook of its home: sharing it shares the table's docs
+                definers[urn] = AssetKind.NOTEBOOK.urn(slugs[ws], definer_path)
+        _cached = LineageGraph(rows, workspaces, stamp=stamp, homes=homes, definers=definers)
         return _cached
-
-
-def viewer_for(user) -> Viewer:
-    """What ``user`` may see, as sets; remembered on the user object for the request."""
-    cached = getattr(user, _VIEWER_CACHE, None)
-    if cached is not None:
-        return cached
-    if not is_signed_in(user):
-        viewer = Viewer()
-    elif is_instance_admin(user):
-        viewer = Viewer(is_admin=True)
-    else:
-        member_of = frozenset(visible(user, Workspace.objects.all()).values_list("pk", flat=True))
-        shared = (
-            visible(user, Notebook.objects.exclude(workspace_id__in=member_of))
-            .values_list("workspace__slug", "path")
-            .order_by()
-        )
-        apps = (
-            visible(user, App.objects.exclude(workspace_id__in=member_of))
-            .values_list("workspace__slug", "slug")
-            .order_by()
-        )
-        viewer = Viewer(
-            workspace_ids=member_of,
-            notebooks=frozenset(AssetKind.NOTEBOOK.urn(slug, path) for slug, path in shared),
-            apps=frozenset(AssetKind.APP.urn(slug, name) for slug, name in apps),
-        )
-    if user is not None:
-        setattr(user, _VIEWER_CACHE, viewer)
-    return viewer
 
 
 def find_asset(urn: str):
@@ -103,18 +75,21 @@ def find_asset(urn: str):
 
 def _asset_attrs(urn: str, obj) -> dict:
     kind = lineage_kind(urn)
+    definer = None
     if kind in ("notebook", "block", "app", "metric"):
         name = parse_urn(urn).local_name
-    elif kind == "table":
-        name = obj.name
     else:
-        name = f"{obj.name}.{urn.rpartition('.')[2]}"
+        name = obj.name if kind == "table" else f"{obj.name}.{urn.rpartition('.')[2]}"
+        defined_by = obj.defined_by
+        if defined_by is not None and defined_by.workspace_id == obj.workspace_id:
+            definer = defined_by.urn
     return {
         "kind": kind,
         "name": name,
         "ws": {obj.workspace_id},
         "mentions": set(),
         "home": obj.workspace_id,
+        "definer": definer,
     }
 
 
@@ -125,13 +100,12 @@ def _graph_level_of(kind: str) -> str:
 def authorize_urn(user, graph: LineageGraph, urn: str) -> dict:
     """The attributes of ``urn`` if ``user`` may see it; NotFound when unknown or hidden.
 
-    A node of the graph is judged as the graph judges it (a table is visible to
-    whoever may see a notebook that mentions it); an asset without edges by its
-    catalog object.
+    A node of the graph is judged by the person's `Sight`, an asset without edges by its
+    catalog object: both by the one policy of ``accounts.access``.
     """
     attrs = graph.attrs(_graph_level_of(lineage_kind(urn)), urn)
     if attrs is not None:
-        if graph.describe(attrs, urn, viewer_for(user)).restricted:
+        if graph.describe(attrs, urn, sight_of(user)).restricted:
             raise NotFound("No asset matches the given URN.")
         return attrs
     obj = find_asset(urn)
@@ -144,7 +118,7 @@ def describe_urn(user, urn: str) -> ViewNode:
     """The node ``urn`` names, as ``user`` may see it (NotFound when they may not)."""
     graph = lineage_graph()
     attrs = authorize_urn(user, graph, urn)
-    return graph.describe(attrs, urn, viewer_for(user))
+    return graph.describe(attrs, urn, sight_of(user))
 
 
 @dataclass(frozen=True)
@@ -184,7 +158,7 @@ def redact(user, raw: RawLineage) -> LineageView:
         raw.level,
         raw.distance,
         raw.edges,
-        viewer_for(user),
+        sight_of(user),
         truncated=raw.truncated,
         centres=raw.centres,
         extra=raw.extra,
@@ -206,7 +180,7 @@ def expand_notebooks(raw: RawLineage, notebooks: list[str], user) -> RawLineage:
         return raw
     graph = lineage_graph()
     blocks_graph = graph.level("block")
-    viewer = viewer_for(user)
+    viewer = sight_of(user)
     distance, extra = dict(raw.distance), dict(raw.extra)
     edges = set(raw.edges)
     for urn in dict.fromkeys(notebooks):
@@ -266,7 +240,7 @@ def impact_for(user, urn: str) -> ImpactReport:
     """Everything downstream of ``urn`` that a change to it may break, and who owns it."""
     graph = lineage_graph()
     authorize_urn(user, graph, urn)
-    viewer = viewer_for(user)
+    viewer = sight_of(user)
     found = graph.impact(urn)
     shown: dict[str, list[ViewNode]] = {}
     restricted: dict[str, int] = {}
@@ -284,13 +258,24 @@ def impact_for(user, urn: str) -> ImpactReport:
         metrics=shown.get("metric", []),
         tables=shown.get("table", []),
         columns=shown.get("column", []),
-        owners=_owners(shown),
+        owners=_owners(
+            {
+                kind: [
+                    n
+                    for n in nodes
+                    if kind != "table" or viewer.sees_details(graph.attrs("notebook", n.urn))
+                ]
+                for kind, nodes in shown.items()
+            }
+        ),
         restricted=restricted,
     )
 
 
 def _owners(shown: dict[str, list[ViewNode]]) -> list[str]:
-    """Owners of the visible downstream tables, metrics and apps (from their documentation)."""
+    """Owners of the downstream tables, metrics and apps given (from their documentation):
+    those whose details the person may see (a table named through a notebook keeps its
+    owner to its home)."""
     owners: set[str] = set()
     # By name, then the warehouse checked here: ORing every warehouse/name split of each
     # URN made a query SQLite refused past a few hundred tables, and slow elsewhere.
@@ -316,7 +301,7 @@ def cycles_through(user, urn: str) -> list[list[ViewNode]]:
     """The notebook loops ``urn``'s notebook is part of, each member redacted."""
     graph = lineage_graph()
     notebook = notebook_of(urn) or urn
-    viewer = viewer_for(user)
+    viewer = sight_of(user)
     nodes = graph.level("notebooks")._node
     return [
         [graph.describe(nodes.get(member), member, viewer) for member in members]
@@ -343,7 +328,7 @@ class Dependencies:
 def notebook_dependencies(user, notebook: Notebook) -> Dependencies:
     """The notebooks upstream and downstream of ``notebook`` (through tables or %run)."""
     graph = lineage_graph()
-    viewer = viewer_for(user)
+    viewer = sight_of(user)
     up, down = graph.notebook_neighbours(notebook.urn)
     notebooks_graph = graph.level("notebooks")
 
@@ -372,7 +357,7 @@ def path_between(user, source: str, target: str, level: str = "notebook") -> lis
     graph = lineage_graph()
     authorize_urn(user, graph, source)
     authorize_urn(user, graph, target)
-    viewer = viewer_for(user)
+    viewer = sight_of(user)
     return [
         graph.describe(graph.attrs(level, urn), urn, viewer, i, i)
         for i, urn in enumerate(graph.path(level, source, target))

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
 import pytest
 
 from tests.browser_support import chromium, open_as  # noqa: F401  (fixtures)
@@ -43,6 +46,41 @@ def demo_warehouse(tmp_path_factory, demo_gateway):
     return path
 
 
+CHECKOUT_VAR = Path(__file__).resolve().parent.parent / "var"
+
+
+def var_listing(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder`` with its size and modification time (nanoseconds)."""
+    if not folder.exists():
+        return {}
+    return {
+        str(path.relative_to(folder)): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _checkout_var_is_left_alone():
+    """Tests write only to their own temporary paths (tests/settings.py moves Tributary's
+    var directory): the run fails if a file in the checkout's var/ appeared or changed."""
+    before = var_listing(CHECKOUT_VAR)
+    yield
+    after = var_listing(CHECKOUT_VAR)
+    changed = sorted(
+        name for name in after.keys() | before.keys() if after.get(name) != before.get(name)
+    )
+    assert not changed, f"the test run wrote into {CHECKOUT_VAR}: {', '.join(changed)}"
+
+
+@pytest.fixture(autouse=True)
+def _own_openlineage_file(settings, tmp_path_factory):
+    """Run events go to a file of each test's own, never to a shared one (its folder is
+    made by the first event)."""
+    folder = tmp_path_factory.getbasetemp() / "openlineage" / uuid.uuid4().hex
+    settings.OPENLINEAGE_FILE = folder / "openlineage.jsonl"
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Sign-in counters and "last seen" throttles live in the cache: no test inherits them."""
@@ -51,6 +89,14 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _checkpoints_in_tmp(settings, tmp_path):
+    """Audit checkpoints (written after every ingest and review) go to the test's own
+    file, never to var/ or a configured endpoint."""
+    settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit_checkpoints.jsonl"
+    settings.AUDIT_CHECKPOINT_URL = None
 
 
 @pytest.fixture

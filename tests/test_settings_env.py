@@ -41,7 +41,8 @@ def test_env_list_splits_on_commas(monkeypatch):
 
 
 def run_settings(tmp_path, **env) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    unset = ("SECRET_KEY", "AUDIT_SIGNING_KEY", "DEBUG")
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     clean.update(env, TRIBUTARY_VAR_DIR=str(tmp_path))
     return subprocess.run(
         [sys.executable, "-c", "import config.settings as s; print(s.DEBUG)"],
@@ -67,6 +68,25 @@ def test_settings_generate_a_local_secret_key_once(tmp_path):
     assert run_settings(tmp_path).returncode == 0
     assert (tmp_path / "secret_key").read_text() == key
     assert len(key) >= 50
+
+
+def test_settings_refuse_to_start_without_an_audit_signing_key_when_debug_is_off(tmp_path):
+    result = run_settings(tmp_path, DEBUG="False", SECRET_KEY="s" * 50)
+
+    assert result.returncode != 0
+    assert "AUDIT_SIGNING_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_settings_generate_a_local_audit_signing_key_readable_by_the_server_only(tmp_path):
+    assert run_settings(tmp_path).returncode == 0
+    path = tmp_path / "audit_signing_key"
+    key = path.read_text()
+
+    assert run_settings(tmp_path).returncode == 0
+    assert path.read_text() == key
+    assert len(key) >= 50
+    assert key != (tmp_path / "secret_key").read_text()
+    assert path.stat().st_mode & 0o077 == 0
 
 
 def test_settings_refuse_a_bad_debug_value(tmp_path):

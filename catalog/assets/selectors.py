@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from accounts.access import access_object, is_signed_in, visible
+from accounts.access import access_object, is_signed_in, named_filter, visible
 from accounts.errors import NotFound
 from catalog.documentation.revisions import PendingReview, history, pending_reviews
 from catalog.models import (
@@ -66,7 +66,10 @@ def url_for_urn(user, urn: str) -> str:
         urn, anchor = block.notebook_urn, f"#block-{block.block}"
     row = None
     if urn and is_signed_in(user):
-        row = SearchDocument.objects.filter(index_visibility(user), urn=urn).only("url").first()
+        seen = index_visibility(user) | Q(kind="table") & named_filter(
+            user, Table, pk_field="object_id"
+        )
+        row = SearchDocument.objects.filter(seen, urn=urn).only("url").first()
     if row is None:
         raise NotFound("No asset matches that URN.")
     return row.url + anchor
@@ -95,9 +98,8 @@ class TablePage:
     hidden_uses: int = 0
 
 
-def table_page(user, table: Table) -> TablePage:
-    """Everything the table page shows, in a fixed number of queries."""
-    columns = list(table.columns.order_by("position", "name"))
+def _visible_uses(user, table: Table) -> tuple[list[NotebookTable], list[TableUse]]:
+    """Every use of the table, and those by notebooks the user may see."""
     notebooks = visible(user, Notebook.objects.filter(is_deleted=False)).values("pk")
     uses = list(
         NotebookTable.objects.filter(table=table)
@@ -114,6 +116,24 @@ def table_page(user, table: Table) -> TablePage:
         for u in uses
         if u.notebook_id in allowed
     ]
+    return uses, shown
+
+
+def table_uses_page(user, table: Table) -> TablePage:
+    """What someone who sees only the table's name sees: the notebooks of theirs that use it."""
+    _, shown = _visible_uses(user, table)
+    return TablePage(
+        table=table,
+        columns=[],
+        readers=[u for u in shown if u.is_read and not u.is_write],
+        writers=[u for u in shown if u.is_write],
+    )
+
+
+def table_page(user, table: Table) -> TablePage:
+    """Everything the table page shows, in a fixed number of queries."""
+    columns = list(table.columns.order_by("position", "name"))
+    uses, shown = _visible_uses(user, table)
     writers = [u for u in shown if u.is_write]
     readers = [u for u in shown if u.is_read and not u.is_write]
     tables = visible(user, Table.objects.all())

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.access import can
+from accounts.access import can, can_see_details
 from accounts.errors import DomainError, InvalidInput
 from catalog.assets import selectors
 from catalog.assets.sections import sections_for
@@ -56,6 +56,10 @@ def asset(request: HttpRequest) -> HttpResponse:
 @login_required
 def table(request: HttpRequest, pk: int) -> HttpResponse:
     t = selectors.get_table(request.user, pk)
+    if not can_see_details(request.user, t):
+        # Named by a notebook the person may see: the name and those notebooks, no more.
+        context = {"table": t, "urn": t.urn, "page": selectors.table_uses_page(request.user, t)}
+        return render(request, "catalog/table_named.html", context)
     page = selectors.table_page(request.user, t)
     defining = t.defined_by if t.defined_by and not t.defined_by.is_deleted else None
     context = _page_context(request, t, "table")
@@ -100,6 +104,8 @@ def app(request: HttpRequest, pk: int) -> HttpResponse:
         notebook_visible=can(request.user, "view", a.notebook),
         can_run=can(request.user, "run", a),
         reviews=pending_reviews([a.urn]),
+        # Where the code is weak is for the people who can fix it, not for every runner.
+        sql_warnings=a.sql_warnings if context["can_edit"] else [],
     )
     return render(request, "catalog/app.html", context)
 

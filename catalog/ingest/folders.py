@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from accounts.checkpoints import checkpoint_after_commit
 from accounts.errors import InvalidInput
 from accounts.models import Workspace
 from catalog.ingest.catalog_file import CatalogFileError
@@ -50,4 +51,5 @@ def ingest_folder(
     counts = None
     if catalog is not None:
         counts = apply_catalog_file(actor=actor, workspace=workspace, catalog=catalog)
+        checkpoint_after_commit()  # the catalog's own events, after the notebooks' checkpoint
     return report, counts

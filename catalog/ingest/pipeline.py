@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.audit import record_event
+from accounts.checkpoints import checkpoint_after_commit
 from accounts.errors import InvalidInput
 from accounts.models import Workspace
 from catalog.formats import FormatError, ParsedNotebook, read_notebook_file
@@ -318,6 +319,7 @@ def record_ingested(actor, workspace: Workspace, source: str, report: IngestRepo
             workspace=workspace,
             details={"source": source, **report.as_json()},
         )
+        checkpoint_after_commit()
 
 
 def ingest_upload(
@@ -333,4 +335,5 @@ def ingest_upload(
     ingestor = Ingestor(actor=actor, workspace=workspace, source="upload", progress=None)
     ingestor.ingest_file(target, lambda: data)
     ingestor.flush()
+    checkpoint_after_commit()
     return ingestor.report

@@ -54,6 +54,21 @@ def closest(word: str, candidates: Sequence[str]) -> str | None:
     return next(iter(difflib.get_close_matches(word, candidates, n=1, cutoff=0.7)), None)
 
 
+def closest_seen(db, word: str, candidates: Sequence[str], where, params) -> str | None:
+    """The closest of ``candidates`` (close enough, as `closest` says) that a row the user
+    may see holds: a word only other people's documents hold is never suggested."""
+    for candidate in difflib.get_close_matches(word, candidates, n=5, cutoff=0.7):
+        if db.is_seen(candidate, where, params):
+            return candidate
+    return None
+
+
+def _is_seen(db, word: str, where, params) -> bool:
+    """Does a row that ``where`` keeps hold a word starting with ``word``?"""
+    term = Term(word)
+    return db.run(Plan("", "", 1, 0), db._term(term), db.own([term]), where, params)[1] > 0
+
+
 def _score_params(plan: Plan) -> list:
     exact = plan.exact or "\x01"  # no key holds it
     return [exact, exact, f" {plan.prefer} "]
@@ -105,15 +120,21 @@ class Sqlite:
             rows = cursor.fetchall()
         return [(pk, score) for pk, score, _ in rows], (rows[0][2] if rows else 0)
 
+    def is_seen(self, word: str, where, params) -> bool:
+        return _is_seen(self, word, where, params)
+
     def fuzzy(self, plan: Plan, terms, where, params):
-        """Words the index has never seen are replaced by the closest word it has."""
+        """Words the rows ``where`` keeps have never seen are replaced by the closest word
+        they have."""
         known = self._vocabulary({t.word for t in terms})
         corrected, changed = [], False
         for term in terms:
-            if term.alternatives or term.word in known["found"]:
+            if term.alternatives or (
+                term.word in known["found"] and self.is_seen(term.word, where, params)
+            ):
                 corrected.append(term)
                 continue
-            best = closest(term.word, known["near"].get(term.word, []))
+            best = closest_seen(self, term.word, known["near"].get(term.word, []), where, params)
             if best:
                 corrected.append(Term(best, term.alternatives, True))
                 changed = True
@@ -210,7 +231,11 @@ class Postgres:
         document with any word of "invoice status paid" is what made such queries slow.
         """
         words = [t.word for t in terms if not t.alternatives]
-        unknown = self._unknown(words) if words else {}
+        unknown = {
+            word: near
+            for word, (is_known, near) in (self._near(words) if words else {}).items()
+            if not (is_known and self.is_seen(word, where, params))
+        }
         if not unknown:
             return None
         corrected = []
@@ -223,7 +248,7 @@ class Postgres:
                 for c in unknown[term.word]
                 if c[0] == term.word[0] and abs(len(c) - len(term.word)) <= 3
             ]
-            best = closest(term.word, near)
+            best = closest_seen(self, term.word, near, where, params)
             if best:
                 corrected.append(Term(best, term.alternatives, True))
         if not corrected:
@@ -232,18 +257,25 @@ class Postgres:
         scored, count = self.run(plan, match, own, where, params)
         return scored, count, " ".join(t.word for t in corrected)
 
-    def _unknown(self, words: Sequence[str]) -> dict[str, list[str]]:
-        """The words no lexeme of the index starts with (what ``'word':*`` would match),
-        each with the lexemes most like it by trigrams, in one query.
+    def is_seen(self, word: str, where, params) -> bool:
+        return _is_seen(self, word, where, params)
 
-        A known word is never corrected, so the trigram search only runs for the others.
+    def _near(self, words: Sequence[str]) -> dict[str, tuple[bool, list[str]]]:
+        """Each word: whether a lexeme of the index starts with it (what ``'word':*``
+        would match), and the lexemes most like it by trigrams, in one query.
+
+        The index's lexemes are everyone's: a known word counts only if the person may
+        see a row that holds it (`is_seen`), and a suggestion only if they may too.
         """
         # The stem is what to_tsquery would look for; a range on the "C"-collated key is
         # its prefix search (a LIKE on a value from the row could not use the index). The
         # nearest lexemes come from the partial GiST index of migration 0007 (KNN), whose
         # predicate the WHERE repeats.
         sql = """
-            SELECT w.word, ARRAY(
+            SELECT w.word, EXISTS (
+                SELECT FROM catalog_search_lexeme AS v
+                WHERE v.lexeme >= stem AND v.lexeme < stem || chr(1114111)
+            ), ARRAY(
                 SELECT v.lexeme FROM catalog_search_lexeme AS v
                 WHERE v.lexeme ~ '^[[:alnum:]]+$'
                 ORDER BY v.lexeme <-> w.word
@@ -251,14 +283,10 @@ class Postgres:
             )
             FROM unnest(%s::text[]) AS w(word),
                  coalesce((ts_lexize('english_stem', w.word))[1], w.word) AS stem
-            WHERE NOT EXISTS (
-                SELECT FROM catalog_search_lexeme AS v
-                WHERE v.lexeme >= stem AND v.lexeme < stem || chr(1114111)
-            )
         """
         with db.cursor() as cursor:
             cursor.execute(sql, [list(words)])
-            return dict(cursor.fetchall())
+            return {word: (is_known, near) for word, is_known, near in cursor.fetchall()}
 
 
 def backend() -> Sqlite | Postgres:

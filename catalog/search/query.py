@@ -24,9 +24,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
-from accounts.access import is_signed_in, visible_filter
+from accounts.access import is_signed_in, named_filter, visible_filter
 from accounts.models import Workspace
 from catalog.models import App, Metric, Notebook, SearchDocument, SearchSynonym, Table
 from catalog.search.backends import Plan, Term, backend
@@ -249,7 +249,8 @@ def expand(words: Sequence[str]) -> list[Term]:
 
 
 def index_visibility(user) -> Q:
-    """Index rows the user may see: by workspace role, or through a grant on the object."""
+    """Index rows the user may see whole: by workspace role, or through a grant on the
+    object (for a table or column: on the notebook that defines it, see accounts.access)."""
     by_role, _ = visible_filter(user, Table, workspace_field="workspace_id", pk_field="object_id")
     allowed = by_role
     for model in {Table, Metric, App, Notebook}:
@@ -262,6 +263,18 @@ def index_visibility(user) -> Q:
     return allowed
 
 
+def _named_visibility(user, words: Sequence[str]) -> Q:
+    """Table rows the user sees by name only, when every word is in the name: the rest of
+    such a row (documentation, owner, columns) is not theirs to match or read."""
+    named = named_filter(user, Table, pk_field="object_id")
+    if named is None or not words:
+        return Q(pk__in=[])
+    in_name = Q()
+    for word in words:  # tokens are letters and digits only: nothing LIKE would read
+        in_name &= Q(keys__contains=word)
+    return Q(kind="table") & in_name & named
+
+
 def _filtered(
     user,
     *,
@@ -269,8 +282,13 @@ def _filtered(
     workspace: str | None,
     owner: str | None,
     tag: str | None,
+    words: Sequence[str] = (),
 ) -> QuerySet[SearchDocument]:
-    rows = SearchDocument.objects.filter(index_visibility(user))
+    allowed = index_visibility(user)
+    # An empty Q is "every row" (staff): OR-ing a narrower one to it would narrow it.
+    if allowed and not (workspace or owner or tag):  # each would tell what only details say
+        allowed |= _named_visibility(user, words)
+    rows = SearchDocument.objects.filter(allowed)
     if kind:
         rows = rows.filter(kind=kind)
     if workspace:
@@ -319,14 +337,17 @@ def search_assets(
         return SearchResults(query=query)
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
-    rows = _filtered(user, kind=kind, workspace=workspace, owner=owner, tag=tag)
     words = tokenize(query)
+    rows = _filtered(user, kind=kind, workspace=workspace, owner=owner, tag=tag, words=words)
     if not words:
         if not (kind or workspace or owner or tag):
             return SearchResults(query=query)
         page = list(rows.order_by("-popularity", "name")[offset : offset + limit])
         return SearchResults(_hits(page, {}, []), rows.count(), query)
-    scored, count, corrected, read, terms = _ranked(rows, query, limit, offset)
+    # Corrections come only from what the user may see whole: a word of documents they
+    # may not see is never suggested, nor does it stop a suggestion.
+    seen = _filtered(user, kind=kind, workspace=workspace, owner=owner, tag=tag)
+    scored, count, corrected, read, terms = _ranked(rows, seen, query, limit, offset)
     by_id = SearchDocument.objects.in_bulk([pk for pk, _ in scored])
     workspaces = dict(
         Workspace.objects.filter(pk__in={d.workspace_id for d in by_id.values()}).values_list(
@@ -339,14 +360,18 @@ def search_assets(
         *(w for t in terms for p in t.alternatives for w in p),
     ]
     docs = [(by_id[pk], score) for pk, score in scored if pk in by_id]
+    named_only = _named_only(user, [doc for doc, _ in docs])
     return SearchResults(
-        [_hit(doc, score, workspaces, highlight) for doc, score in docs], count, query, corrected
+        [_hit(doc, score, workspaces, highlight, doc.pk in named_only) for doc, score in docs],
+        count,
+        query,
+        corrected,
     )
 
 
-def _ranked(rows: QuerySet, query: str, limit: int, offset: int):
+def _ranked(rows: QuerySet, seen: QuerySet, query: str, limit: int, offset: int):
     """The (id, score) rows of a page of what ``query`` finds among ``rows``, how many it
-    finds, the corrected words if any, and how the query was read."""
+    finds, the corrected words if any (from the ``seen`` rows), and how it was read."""
     where, params = _where(rows)
     db = backend()
     read = read_query(query)
@@ -356,8 +381,9 @@ def _ranked(rows: QuerySet, query: str, limit: int, offset: int):
     scored, count = db.run(plan, db.match_all(terms), db.own(terms), where, params)
     corrected = ""
     if not count:
-        fuzzy = db.fuzzy(plan, terms, where, params)
-        if fuzzy is not None:
+        seen_where, seen_params = _where(seen)
+        fuzzy = db.fuzzy(plan, terms, seen_where, seen_params)
+        if fuzzy is not None and fuzzy[1]:
             scored, count, corrected = fuzzy
     if not count and len(terms) > 1:
         scored, count = db.run(plan, db.match_any(terms), db.own(terms), where, params)
@@ -377,8 +403,19 @@ def matching_documents(
     """The ids of the best ``limit`` documents ``query`` finds for ``user`` (for facets)."""
     if not is_signed_in(user) or (kind and kind not in KINDS) or not tokenize(query):
         return []
-    rows = _filtered(user, kind=kind, workspace=workspace, owner=owner, tag=tag)
-    return [pk for pk, _ in _ranked(rows, query, limit, 0)[0]]
+    words = tokenize(query)
+    rows = _filtered(user, kind=kind, workspace=workspace, owner=owner, tag=tag, words=words)
+    seen = _filtered(user, kind=kind, workspace=workspace, owner=owner, tag=tag)
+    return [pk for pk, _ in _ranked(rows, seen, query, limit, 0)[0]]
+
+
+def _named_only(user, docs: Sequence[SearchDocument]) -> set[int]:
+    """Which of these table rows the user sees by name only (one query, tables only)."""
+    tables = [doc.pk for doc in docs if doc.kind == "table"]
+    if not tables:
+        return set()
+    whole = SearchDocument.objects.filter(index_visibility(user), pk__in=tables)
+    return set(tables) - set(whole.values_list("pk", flat=True))
 
 
 def _hits(docs, scores, words) -> list[SearchHit]:
@@ -388,13 +425,20 @@ def _hits(docs, scores, words) -> list[SearchHit]:
     return [_hit(d, scores.get(d.pk, 0.0), workspaces, words) for d in docs]
 
 
-def _hit(doc: SearchDocument, score: float, workspaces: dict, words: Sequence[str]) -> SearchHit:
+def _hit(
+    doc: SearchDocument,
+    score: float,
+    workspaces: dict,
+    words: Sequence[str],
+    named_only: bool = False,
+) -> SearchHit:
     return SearchHit(
         urn=doc.urn,
         kind=doc.kind,
         name=doc.name,
-        workspace=workspaces.get(doc.workspace_id, ""),
-        snippet=snippet(doc, words),
+        # Seen by name only: neither its text nor its home workspace.
+        workspace="" if named_only else workspaces.get(doc.workspace_id, ""),
+        snippet=mark_safe("") if named_only else snippet(doc, words),
         score=float(score),
         url=doc.url,
     )

@@ -8,27 +8,39 @@ from accounts.audit import record_event
 from accounts.errors import InvalidInput
 from accounts.models import AuditEvent
 from catalog.models import App, NotebookVersion
-from execution.selectors import inputs_of
+from execution.selectors import inputs_of, version_blocks
+from lineage.analysis.input_formatting import find_formatted_inputs
 
 
 def publish_app(*, actor, app: App, version: NotebookVersion | None = None) -> App:
     """Make ``version`` (default: the notebook's current one) the version the app runs.
 
-    Audited as ``app.published`` with the inputs people will be asked for. Publishing the
-    version already published records nothing.
+    Audited as ``app.published`` with the inputs people will be asked for, and with the
+    places where the version's Python formats an input into SQL text (``sql_warnings``,
+    kept on the app for its editors). Publishing the version already published records
+    nothing.
     """
     version = version or app.notebook.current_version
     if version is None:
         raise InvalidInput(f"The notebook of '{app.title}' has no version to publish.")
     if version.notebook_id != app.notebook_id:
         raise InvalidInput("A version of another notebook cannot be published as this app.")
-    inputs = inputs_of(version)
+    blocks = version_blocks(version)
+    inputs = inputs_of(version, blocks)
+    warnings = [
+        finding.as_json()
+        for finding in find_formatted_inputs(
+            ((b.block_id, b.source) for b in blocks if b.kind == "code"),
+            (spec.name for spec in inputs.specs),
+        )
+    ]
     with transaction.atomic():
         locked = App.objects.select_for_update().get(pk=app.pk)
         already = locked.published_version_id == version.pk
-        if not already:
+        if not already or locked.sql_warnings != warnings:
             locked.published_version = version
-            locked.save(update_fields=["published_version"])
+            locked.sql_warnings = warnings
+            locked.save(update_fields=["published_version", "sql_warnings"])
 
         has_event = AuditEvent.objects.filter(
             action="app.published", target_urn=app.urn, details__version=version.number
@@ -43,7 +55,9 @@ def publish_app(*, actor, app: App, version: NotebookVersion | None = None) -> A
                     "version": version.number,
                     "notebook": app.notebook.urn,
                     "inputs": [spec.as_json() for spec in inputs.specs],
+                    "sql_warnings": warnings,
                 },
             )
     app.published_version = version
+    app.sql_warnings = warnings
     return app

@@ -204,6 +204,11 @@ class _Tracer:
         self.dialect = dialect
         self._memo: dict[tuple[int, object], list[Leaf]] = {}
         self._active: set[tuple[int, object]] = set()
+        # table functions by scope: done, and being traced (a column of ``VALUES (x, y)``
+        # that resolves back to the VALUES itself would otherwise recurse once per column
+        # per level: 2**64 calls for ``WITH l(a, b) AS (VALUES (x, y)) SELECT * FROM l``)
+        self._udtf_memo: dict[int, list[Leaf]] = {}
+        self._udtf_active: set[int] = set()
 
     def output(self, scope: Scope, column: int | str, depth: int = 0) -> list[Leaf]:
         """Leaves of one output column (by position or by name) of a query scope."""
@@ -296,12 +301,20 @@ class _Tracer:
     def _udtf(self, scope: Scope, depth: int) -> list[Leaf]:
         """``LATERAL VIEW explode(t.arr) x``, ``UNNEST(t.arr)``: the columns the function reads."""
         outer = scope.parent
-        if outer is None or depth > _MAX_TRACE_DEPTH:
+        key = id(scope)
+        if key in self._udtf_memo:
+            return self._udtf_memo[key]
+        if outer is None or key in self._udtf_active or depth > _MAX_TRACE_DEPTH:
             return []
+        self._udtf_active.add(key)
         leaves: list[Leaf] = []
-        for column in scope.expression.find_all(exp.Column):
-            for table, name, _ in self._column(outer, column, depth + 1):
-                leaves.append((table, name, "transform"))
+        try:
+            for column in scope.expression.find_all(exp.Column):
+                for table, name, _ in self._column(outer, column, depth + 1):
+                    leaves.append((table, name, "transform"))
+        finally:
+            self._udtf_active.discard(key)
+        self._udtf_memo[key] = leaves
         return leaves
 
     def _resolve(self, scope: Scope, column: exp.Column) -> exp.Table | Scope | None:

@@ -47,7 +47,14 @@ def lineage_diff(context, notebook, old, new):
     """``{% lineage_diff notebook old new %}`` on the version history page."""
     if old is None or new is None:
         return {"diff": None}
-    return {"diff": version_diff(_user(context), notebook, old, new), "old": old, "new": new}
+    diff = version_diff(_user(context), notebook, old, new)
+    return {
+        "diff": diff,
+        "old": old,
+        "new": new,
+        "request": context.get("request"),
+        "workspace": notebook.workspace,
+    }
 
 
 @register.simple_tag(takes_context=True)

@@ -215,6 +215,13 @@ EXPECTATIONS: dict[str, Case] = {
     "notebook-versions": Case(
         at_least("viewer", grantee=200), kwargs=lambda w: {"pk": w.notebook.pk}
     ),
+    "notebook-blocks": Case(
+        at_least("viewer", grantee=200), kwargs=lambda w: {"pk": w.notebook.pk}
+    ),
+    "notebook-version-blocks": Case(
+        at_least("viewer", grantee=200),
+        kwargs=lambda w: {"pk": w.notebook.pk, "number": 1},
+    ),
     "api-workspaces": Case(everyone(anon=403)),
     "api-notebook-upload": Case(
         at_least("editor", 201, anon=403), method="post", kwargs=slug, data=_upload

@@ -94,8 +94,9 @@ def test_the_notebook_page_shows_what_each_block_feeds(client, viewer, workspace
     html = client.get(f"/notebooks/{nb.pk}/").content.decode()
 
     assert "runs after" in html
-    assert 'href="#block-cell-0">#cell-0</a> (x)' in html
-    assert 'href="#block-cell-1">#cell-1</a> (x)' in html
+    assert 'href="#block-cell-0">x</a> (x)' in html
+    assert 'href="#block-cell-1">y</a> (x)' in html
+    assert ">#cell-0<" not in html
 
 
 def test_an_outsider_gets_a_404_page_for_a_notebook(client, outsider, workspace):
@@ -115,10 +116,10 @@ def test_the_history_page_diffs_two_versions(client, viewer, workspace):
     html = client.get(f"/notebooks/{nb.pk}/versions/?a=1&b=2").content.decode()
 
     assert "Changes from v1 to v2" in html
-    assert '<span class="tag">changed</span> code block <code>#cell-0</code>' in html
+    assert '<span class="tag">changed</span> code block <span class="block-name">x</span>' in html
     assert "-x = 1" in html and "+x = 10" in html
-    assert '<span class="tag">unchanged</span> code block <code>#cell-1</code>' in html
-    assert '<span class="tag">added</span> code block <code>#cell-2</code>' in html
+    assert '<span class="tag">unchanged</span> code block <span class="block-name">y</span>' in html
+    assert '<span class="tag">added</span> code block <span class="block-name">z</span>' in html
 
 
 def test_a_bad_version_number_is_a_clear_error_not_a_crash(client, viewer, workspace):

@@ -85,8 +85,9 @@ def test_a_running_run_is_interrupted_and_recorded_as_cancelled(workspace, gatew
     assert not worker.is_alive()
     assert run.status == "cancelled"
     assert run.error == "Cancelled during block cell-0"
+    # Interrupted inside its 60 s sleep (the thread ended within the 30 s join, the step
+    # never finished); how soon after the cancel: bench/execution.py.
     assert run.steps.get().outputs[0]["text"] == "waiting\n"
-    assert time.monotonic() - started < 30
 
 
 def _execute_in_thread(run_id: int) -> None:

@@ -82,8 +82,9 @@ def test_an_infinite_loop_is_interrupted_at_the_block_timeout(
     assert run.error == "Block cell-0 timed out after 2 s; interrupted"
     step = run.steps.get()
     assert step.outputs[0]["text"] == "start\n"
-    assert 2000 <= step.duration_ms < 10000
-    assert run.duration_ms < 15000
+    # It ran until its timeout, not less; how soon after it stops: bench/execution.py.
+    assert step.duration_ms >= 2000
+    assert run.duration_ms >= step.duration_ms
 
 
 def test_a_run_past_its_own_timeout_stops_even_when_each_block_is_short(

@@ -77,3 +77,45 @@ def test_it_refuses_a_bad_parameter_or_a_person_without_permission(app, viewer):
     with pytest.raises(CommandError, match="Nothing is called app:production/nope"):
         run_command("app:production/nope")
     assert Run.objects.count() == 0
+
+
+def test_it_takes_parameters_the_way_papermill_does(app, runner, gateway, tmp_path):
+    params = tmp_path / "params.yaml"
+    params.write_text("name: File\nloud: false\n")
+
+    out = run_command(
+        "app:production/cli",
+        "-f",
+        str(params),
+        "-y",
+        "loud: true\nname: Yaml",
+        "-p",
+        "name",
+        "Grace",
+        "--user",
+        "rita-runner",
+        "--timeout",
+        "120",
+    )
+
+    run = Run.objects.get()
+    assert "HELLO Grace" in out
+    assert run.inputs == {"name": "Grace", "loud": True}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-p", "name", "Ada", "extra"], "-p takes NAME VALUE or NAME=VALUE, not 'name Ada extra'"),
+        (["-p", "=Ada"], "-p needs a name, not '=Ada'"),
+        (["-y", "- a\n- b"], "-y must be a YAML mapping of input names to values"),
+        (["-y", "a: [1"], "-y: "),
+        (["-f", "/nonexistent/params.yaml"], "-f /nonexistent/params.yaml: cannot be read"),
+    ],
+)
+def test_it_refuses_malformed_parameters_and_runs_nothing(app, args, message):
+    with pytest.raises(CommandError) as refused:
+        run_command("app:production/cli", *args)
+
+    assert str(refused.value).startswith(message)
+    assert Run.objects.count() == 0

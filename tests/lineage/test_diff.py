@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.models import Notebook
+from catalog.models import Notebook, Table
 from lineage.diff import version_diff
 from tests.lineage.conftest import put_sql
 
@@ -57,8 +57,15 @@ def test_the_history_page_shows_the_lineage_changes(client, viewer, two_versions
 
     section = html.split('id="lineage-diff"')[1].split("</section>")[0]
     assert "Lineage changes from v1 to v2" in section
-    assert '<span class="tag">no longer writes</span> <code>mart.daily</code>' in section
-    assert '<span class="tag">newly reads</span> <code>raw.customers</code>' in section
+    daily, customers = (Table.objects.get(name=n).pk for n in ("mart.daily", "raw.customers"))
+    assert (
+        '<span class="tag">no longer writes</span> '
+        f'<a href="/tables/{daily}/"><code>mart.daily</code></a>'
+    ) in section
+    assert (
+        '<span class="tag">newly reads</span> '
+        f'<a href="/tables/{customers}/"><code>raw.customers</code></a>'
+    ) in section
     assert "report.ipynb" in section
     assert "kpi.ipynb" not in html
     assert "1 more you may not see" in section

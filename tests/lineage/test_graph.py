@@ -1,8 +1,9 @@
-"""The graph service on hand-made edge rows: no database."""
+"""The graph service on hand-made edge rows, seen through `accounts.access.Sight`: no database."""
 
 from __future__ import annotations
 
-from lineage.graph import LineageGraph, Viewer
+from accounts.access import Sight
+from lineage.graph import LineageGraph
 
 PROD, ANA = 1, 2
 T = "table:wh/"
@@ -118,16 +119,16 @@ def test_the_impact_of_a_column_reaches_its_users_and_their_downstream():
 
 def test_a_viewer_sees_tables_their_notebooks_mention_and_nothing_of_the_rest():
     g = graph()
-    analyst = Viewer(workspace_ids=frozenset({ANA}))
+    analyst = Sight(workspace_ids=frozenset({ANA}))
     attrs = lambda urn: g.attrs("notebook", urn)  # noqa: E731
 
     assert analyst.sees(T + "core.x", attrs(T + "core.x"))  # read in ana
     assert not analyst.sees(nb("prod", "a.ipynb"), attrs(nb("prod", "a.ipynb")))
-    grantee = Viewer(notebooks=frozenset({nb("prod", "a.ipynb")}))
+    grantee = Sight(notebooks=frozenset({nb("prod", "a.ipynb")}))
     assert grantee.sees(nb("prod", "a.ipynb"), attrs(nb("prod", "a.ipynb")))
     assert grantee.sees(T + "core.x", attrs(T + "core.x"))  # a.ipynb names it
     assert not grantee.sees(T + "mart.y", attrs(T + "mart.y"))
-    assert Viewer(is_admin=True).sees(T + "mart.y", attrs(T + "mart.y"))
+    assert Sight(is_admin=True).sees(T + "mart.y", attrs(T + "mart.y"))
 
 
 def test_redaction_replaces_hidden_nodes_with_numbered_placeholders():
@@ -138,7 +139,7 @@ def test_redaction_replaces_hidden_nodes_with_numbered_placeholders():
         "notebook",
         found.distance,
         g.edges_among("notebook", found.distance),
-        Viewer(workspace_ids=frozenset({ANA})),
+        Sight(workspace_ids=frozenset({ANA})),
         centres=[T + "core.x"],
     )
 

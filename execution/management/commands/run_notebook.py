@@ -1,19 +1,26 @@
-"""``python manage.py run_notebook URN -p name=value``: run an app or a notebook from a script.
+"""``python manage.py run_notebook URN -p name value``: run an app or a notebook from a script.
 
-The run is recorded and audited like any other (trigger ``manual``); the command prints
-each block's text output and exits 1 unless the run succeeded.
+Parameters are given the way papermill's command line takes them: ``-f params.yaml``
+(a YAML mapping file), ``-y 'yaml'`` (a YAML mapping), ``-p name value`` (or
+``-p name=value``), later ones winning in that order, as papermill merges them. The run is
+recorded and audited like any other (trigger ``manual``); the command prints each block's
+text output and exits 1 unless the run succeeded.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.access import can
 from accounts.errors import DomainError
+from catalog.formats.model import FormatError
+from catalog.formats.safe_yaml import load_yaml
 from catalog.models import App, Notebook
 from catalog.urns import find_asset
 from execution.models import Run, Trigger
@@ -28,11 +35,32 @@ class Command(BaseCommand):
         parser.add_argument("urn", help="app:production/delete-user or notebook:ws/path.ipynb")
         parser.add_argument(
             "-p",
+            "--parameters",
             dest="params",
             action="append",
+            nargs="+",
             default=[],
-            metavar="NAME=VALUE",
-            help="an input value (repeat for several); typed like the app's form",
+            metavar="NAME VALUE",
+            help="an input value, as NAME VALUE or NAME=VALUE (repeat for several); typed "
+            "like the app's form",
+        )
+        parser.add_argument(
+            "-y",
+            "--parameters_yaml",
+            dest="params_yaml",
+            action="append",
+            default=[],
+            metavar="YAML",
+            help="input values as a YAML mapping (repeat for several)",
+        )
+        parser.add_argument(
+            "-f",
+            "--parameters_file",
+            dest="params_files",
+            action="append",
+            default=[],
+            metavar="FILE",
+            help="input values from a YAML mapping file (repeat for several)",
         )
         parser.add_argument("--user", help="run as this person (their permission is checked)")
         parser.add_argument("--timeout", type=float, default=3600.0, help="seconds to wait")
@@ -44,7 +72,9 @@ class Command(BaseCommand):
         self,
         *args,
         urn: str,
-        params: list[str],
+        params: list[list[str]],
+        params_yaml: list[str],
+        params_files: list[str],
         user: str | None,
         timeout: float,
         as_json: bool,
@@ -56,12 +86,7 @@ class Command(BaseCommand):
             actor = get_user_model().objects.filter(username=user, is_active=True).first()
             if actor is None or not can(actor, "run", target):
                 raise CommandError(f"{user} may not run {urn} (or does not exist)")
-        inputs = {}
-        for item in params:
-            name, sep, value = item.partition("=")
-            if not sep or not name:
-                raise CommandError(f"-p takes NAME=VALUE, not {item!r}")
-            inputs[name.strip()] = value
+        inputs = parameters(params, params_yaml, params_files)
         try:
             run = request_run(
                 actor=actor,
@@ -94,6 +119,42 @@ class Command(BaseCommand):
             f"run {run.pk} {run.status} in {(run.duration_ms or 0) / 1000:.2f} s "
             f"(digest {run.digest[:12]})"
         )
+
+
+def parameters(pairs: list[list[str]], yaml_texts: list[str], files: list[str]) -> dict[str, Any]:
+    """The inputs papermill's way: files, then YAML texts, then ``-p`` pairs, later winning."""
+    inputs: dict[str, Any] = {}
+    for path in files:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"-f {path}: cannot be read ({exc.__class__.__name__})") from None
+        inputs.update(_mapping(text, f"-f {path}"))
+    for text in yaml_texts:
+        inputs.update(_mapping(text, "-y"))
+    for pair in pairs:
+        if len(pair) == 2:
+            name, value = pair
+        elif len(pair) == 1 and "=" in pair[0]:
+            name, _, value = pair[0].partition("=")
+        else:
+            raise CommandError(f"-p takes NAME VALUE or NAME=VALUE, not {' '.join(pair)!r}")
+        if not name.strip():
+            raise CommandError(f"-p needs a name, not {' '.join(pair)!r}")
+        inputs[name.strip()] = value
+    return inputs
+
+
+def _mapping(text: str, where: str) -> dict[str, Any]:
+    try:
+        loaded = load_yaml(text)
+    except FormatError as exc:
+        raise CommandError(f"{where}: {exc}") from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict) or not all(isinstance(k, str) for k in loaded):
+        raise CommandError(f"{where} must be a YAML mapping of input names to values")
+    return loaded
 
 
 def _target(urn: str):

@@ -6,7 +6,6 @@ import json
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -233,7 +232,7 @@ def test_an_integer_too_long_to_convert_is_refused():
     assert error_for(data).startswith("Invalid JSON: Exceeds the limit")
 
 
-def test_a_50_mb_output_is_read_whole_and_quickly():
+def test_a_50_mb_output_is_read_whole():
     line = "step {:>7}: loss=0.0123 accuracy=0.9876 " + "." * 30 + "\n"
     text = "".join(line.format(i) for i in range(700_000))
     notebook = v4_notebook(
@@ -242,13 +241,11 @@ def test_a_50_mb_output_is_read_whole_and_quickly():
     data = ipynb_bytes(notebook)
     assert len(data) > 50_000_000
 
-    started = time.perf_counter()
     (parsed,) = read_notebook_file(data, "big.ipynb")
-    elapsed_s = time.perf_counter() - started
 
+    # How fast: bench/big_inputs.py.
     assert parsed.blocks[0].outputs[0]["text"] == text
     assert parsed.warnings == ()
-    assert elapsed_s < 10, f"reading 50 MB took {elapsed_s:.1f} s"
 
 
 # --- .deepnote ------------------------------------------------------------------------
@@ -262,22 +259,20 @@ def test_a_yaml_syntax_error_is_refused_with_its_line_and_column():
     )
 
 
-def test_a_billion_laughs_alias_bomb_is_refused_quickly():
+def test_a_billion_laughs_alias_bomb_is_refused_before_it_expands():
     levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for level in range(1, 10):
         previous, name = chr(ord("a") + level - 1), chr(ord("a") + level)
         levels.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
     data = ("\n".join(levels) + "\nproject: *j\n").encode()
 
-    started = time.perf_counter()
     message = error_for(data, "bomb.deepnote")
-    elapsed_s = time.perf_counter() - started
 
+    # Refused at the first alias (line 2), before anything expands; how fast: bench/big_inputs.py.
     assert message == (
         "YAML aliases are not allowed in a .deepnote file (alias *a at line 2, column 8): "
         "they can expand exponentially (an 'alias bomb')"
     )
-    assert elapsed_s < 1
 
 
 def test_even_a_single_alias_is_refused():
@@ -406,7 +401,7 @@ def test_a_yaml_integer_too_long_to_convert_is_refused():
     assert error_for(data, "big.deepnote").startswith("YAML cannot be read: Exceeds the limit")
 
 
-def test_a_deepnote_file_with_a_large_output_is_read_quickly():
+def test_a_deepnote_file_with_a_large_output_is_read_whole():
     text = "".join(f"row {i:>8}: value=0.0123\n" for i in range(1_000_000))
     indented = "".join(f"                {line}\n" for line in text.splitlines())
     # Written by hand: PyYAML's pure-Python emitter would take longer than the read.
@@ -431,9 +426,7 @@ def test_a_deepnote_file_with_a_large_output_is_read_quickly():
     ).encode()
     assert len(data) > 30_000_000
 
-    started = time.perf_counter()
     (notebook,) = read_notebook_file(data, "big.deepnote")
-    elapsed_s = time.perf_counter() - started
 
+    # How fast: bench/big_inputs.py.
     assert notebook.blocks[0].outputs[0]["text"] == text
-    assert elapsed_s < 10, f"reading took {elapsed_s:.1f} s"

@@ -49,7 +49,7 @@ def _pg_vectors(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_initial"),
-        ("catalog", "0009_ingest_chunks"),
+        ("catalog", "0010_app_sql_warnings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
