@@ -9,8 +9,11 @@ class LineageConfig(AppConfig):
 
     def ready(self) -> None:
         from catalog.assets.sections import register_section
+        from catalog.search.usage import register_usage_source
         from lineage import receivers  # noqa: F401  (connects the signal receivers)
+        from lineage.search_usage import dependent_counts
 
         register_section(
             slot="lineage", template="lineage/_asset_lineage.html", kinds=("table", "metric", "app")
         )
+        register_usage_source("dependents", dependent_counts)

@@ -116,3 +116,24 @@ def test_who_queries_a_table_finds_the_blocks_linked_into_their_notebook(staff, 
     assert hits[0].url == f"/notebooks/{notebook.pk}/#block-cell-0"
     assert "<mark>invoices</mark>" in str(hits[0].snippet)
     assert "raw.accounts" not in {h.name for h in hits}
+
+
+def test_what_depends_on_an_asset_counts_as_its_usage(staff, workspace):
+    from catalog.search.usage import usage_counts
+    from lineage.models import EdgeKind, LineageEdge
+
+    make_table(workspace, "sales.orders_eu", description="Orders.")
+    make_table(workspace, "sales.orders_us", description="Orders.")
+    us = "table:duckdb://test/sales.orders_us"
+    for index in range(3):
+        LineageEdge.objects.create(
+            source_urn=us,
+            target_urn=f"metric:production/orders_{index}",
+            kind=EdgeKind.METRIC,
+            source_name="sales.orders_us",
+            target_name=f"orders_{index}",
+        )
+    assert usage_counts([us]) == {us: 3}
+    refresh_index()
+
+    assert urns(search_assets(staff, "orders"))[0] == us
