@@ -68,8 +68,9 @@ def test_the_table_page_runs_a_fixed_number_of_queries(
 
     # 15 for the page, up to 10 for its lineage section (the edge stamp twice, the graph
     # built once per stamp, the viewer's workspaces and shares), whatever the number of uses;
-    # 2 to record the view (recently viewed, usage in search).
-    with django_assert_max_num_queries(27):
+    # 2 to record the view (recently viewed, usage in search); 3 for its history (the
+    # changes, the notebooks the viewer may see of them, their workspaces).
+    with django_assert_max_num_queries(30):
         response = client.get(f"/tables/{users_table.pk}/")
 
     assert response.content.decode().count("/notebooks/") >= 7

@@ -25,6 +25,7 @@ def test_lineage_and_execution_register_their_sections_for_the_pages_they_serve(
 
     assert sections == {
         ("lineage", "lineage/_asset_lineage.html"): ("table", "metric", "app"),
+        ("lineage", "lineage/_table_history.html"): ("table",),
         ("runs", "execution/_asset_runs.html"): ("table", "app"),
         ("run_form", "execution/_app_run_form.html"): ("app",),
     }
