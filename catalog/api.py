@@ -151,7 +151,9 @@ def notebook_detail(request: Request, pk: int) -> Response:
     return Response(NotebookDetailSerializer(notebook, context=context).data)
 
 
-@extend_schema(request=TableMoveSerializer, responses=TableMoveSerializer)
+@extend_schema(
+    request=TableMoveSerializer, responses={200: TableMoveSerializer, **errors(400, 404, 409)}
+)
 @api_view(["POST"])
 def table_move(request: Request, pk: int) -> Response:
     """Give a table another home workspace ``{"workspace": slug}``: an admin of both only.

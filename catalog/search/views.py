@@ -115,7 +115,11 @@ _SUGGESTION_FIELDS = {
 @extend_schema(
     parameters=[
         OpenApiParameter("q", str, description="what has been typed so far"),
-        OpenApiParameter("limit", int, description=f"at most {MAX_SUGGESTIONS}"),
+        OpenApiParameter(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": MAX_SUGGESTIONS},
+            description=f"at most {MAX_SUGGESTIONS}",
+        ),
     ],
     responses={
         200: inline_serializer(
@@ -134,7 +138,9 @@ def suggest_api(request: Request) -> Response:
     box of every page; ``all_results_url`` is the results page of the same words."""
     params = request.query_params
     q = params.get("q", "")
-    limit = int_param(params, "limit", default=SUGGESTIONS, minimum=1, maximum=MAX_SUGGESTIONS)
+    limit = int_param(
+        params, "limit", default=SUGGESTIONS, minimum=1, maximum=MAX_SUGGESTIONS, strict=True
+    )
     return Response(
         {
             "results": suggest_assets(request.user, q, limit=limit),
