@@ -115,8 +115,17 @@ def ingest_job(request: Request, pk: int) -> Response:
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("blocks_offset", int, description="the first block's position (0)"),
-        OpenApiParameter("blocks_limit", int, description="how many blocks (500, at most 2000)"),
+        OpenApiParameter(
+            "blocks_offset",
+            {"type": "integer", "minimum": 0, "maximum": 10**9},
+            description="the first block's position (0)",
+        ),
+        OpenApiParameter(
+            "blocks_limit",
+            {"type": "integer", "minimum": 1, "maximum": settings.NOTEBOOK_API_MAX_BLOCKS},
+            description=f"how many blocks ({settings.NOTEBOOK_API_BLOCKS}, "
+            f"at most {settings.NOTEBOOK_API_MAX_BLOCKS})",
+        ),
     ],
     responses={200: NotebookDetailSerializer, **errors(400, 404)},
 )
@@ -124,10 +133,13 @@ def ingest_job(request: Request, pk: int) -> Response:
 def notebook_detail(request: Request, pk: int) -> Response:
     """A notebook and one window of its blocks: follow ``blocks_next`` for the rest."""
     notebook = selectors.get_notebook_to_read(request.user, pk)
-    offset = int_param(request.query_params, "blocks_offset", default=0, minimum=0, maximum=10**9)
+    offset = int_param(
+        request.query_params, "blocks_offset", default=0, minimum=0, maximum=10**9, strict=True
+    )
     limit = int_param(
         request.query_params,
         "blocks_limit",
+        strict=True,
         default=settings.NOTEBOOK_API_BLOCKS,
         minimum=1,
         maximum=settings.NOTEBOOK_API_MAX_BLOCKS,

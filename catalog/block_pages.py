@@ -4,8 +4,8 @@ A notebook may hold 100,000 blocks; its page and its API answer hold a window of
 (``blocks_offset``, ``blocks_limit``), so their cost and size do not grow with the
 notebook. The page also stops a window early once the blocks' text and outputs pass a byte
 budget, so a few huge blocks do not make a huge first screen. Edges are given for the
-blocks of the window only; a block they lead to outside it is named with its position, so
-that a link can open the window that holds it.
+blocks of the window only; a block they lead to outside it comes with them (without its
+outputs), so that a link can name it and open the window that holds it.
 """
 
 from __future__ import annotations
@@ -23,20 +23,11 @@ SUMMARY_BLOCKS = 10
 
 
 @dataclass(frozen=True)
-class Linked:
-    """A block an edge leads to: enough to link to it, wherever its window is."""
-
-    block_id: str
-    position: int
-    # What the block is (`Block.display_name`), never its id.
-    display_name: str
-
-
-@dataclass(frozen=True)
 class BlockView:
     block: Block
-    feeds: list[tuple[Linked, list[str]]]
-    runs_after: list[tuple[Linked, list[str]]]
+    # The blocks an edge leads to, in the window or not (`block_link` links to either).
+    feeds: list[tuple[Block, list[str]]]
+    runs_after: list[tuple[Block, list[str]]]
 
 
 @dataclass(frozen=True)
@@ -123,21 +114,20 @@ def block_page(
     ids = {block.block_id for block in blocks}
     edges = window_edges(version.pk, sorted(ids)) if ids else []
     outside = {end for source, target, _ in edges for end in (source, target)} - ids
-    linked = {
-        block.block_id: Linked(block.block_id, block.position, block.display_name)
-        for block in blocks
-    }
+    by_id = {block.block_id: block for block in blocks}
     if outside:
-        fields = ("block_id", "kind", "variable", "source", "position", "lineage", "version_id")
-        for block in version.blocks.filter(block_id__in=outside).only(*fields):
-            linked[block.block_id] = Linked(block.block_id, block.position, block.display_name)
+        # Named on the page (by what they are), not shown: their outputs stay behind.
+        by_id.update(
+            (block.block_id, block)
+            for block in version.blocks.filter(block_id__in=outside).defer("outputs")
+        )
     feeds: dict[str, list] = {block_id: [] for block_id in ids}
     after: dict[str, list] = {block_id: [] for block_id in ids}
     for source, target, names in edges:
         if source in ids:
-            feeds[source].append((linked[target], names))
+            feeds[source].append((by_id[target], names))
         if target in ids:
-            after[target].append((linked[source], names))
+            after[target].append((by_id[source], names))
     items = [BlockView(b, feeds[b.block_id], after[b.block_id]) for b in blocks]
     return BlockPage(items=items, offset=offset, limit=limit, total=total, edges=edges)
 

@@ -39,4 +39,5 @@ api_urlpatterns = [
     path("ingest-jobs/<int:pk>/", api.ingest_job, name="api-ingest-job"),
     path("search/", search_views.search_api, name="api-search"),
     path("tables/<int:pk>/move/", api.table_move, name="api-table-move"),
+    path("search/suggest/", search_views.suggest_api, name="api-search-suggest"),
 ]

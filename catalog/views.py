@@ -4,19 +4,30 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from accounts.access import can
 from accounts.params import flag_param, int_param, optional_int_param
 from catalog import block_pages, selectors
+from catalog.search import selectors as search_selectors
+from catalog.search.usage import record_view
 
 
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    workspaces = selectors.workspaces_for(request.user)
-    shared = selectors.shared_notebooks_for(request.user)
-    return render(request, "catalog/home.html", {"workspaces": workspaces, "shared": shared})
+    """Search first: the box, then what you viewed, what your workspaces use most, what
+    was shared with you, and documentation that changed lately."""
+    user = request.user
+    context = {
+        "workspaces": selectors.workspaces_for(user),
+        "recent": search_selectors.recently_viewed(user),
+        "most_used": search_selectors.most_used(user),
+        "shared": search_selectors.shared_with(user),
+        "docs_changed": search_selectors.docs_changed(user),
+    }
+    return render(request, "catalog/home.html", context)
 
 
 @require_GET
@@ -52,6 +63,14 @@ def notebook(request: HttpRequest, pk: int, number: int | None = None) -> HttpRe
     nb = selectors.get_notebook_to_read(request.user, pk)
     version = selectors.get_version_to_read(nb, number)
     reads, writes = block_pages.reads_and_writes(version)
+    record_view(
+        request.user,
+        urn=nb.urn,
+        kind="notebook",
+        name=nb.title,
+        url=reverse("notebook", args=[nb.pk]),
+        workspace_id=nb.workspace_id,
+    )
     return render(
         request,
         "catalog/notebook.html",

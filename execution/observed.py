@@ -19,7 +19,7 @@ from pathlib import Path
 import sqlglot
 from sqlglot import exp
 
-from catalog.warehouse.tables import TableResolver, connection_for
+from catalog.warehouse.tables import TableResolver, connection_for, resolve_table
 from execution.gateway import ExecutionResult
 from execution.models import ObservedBlock, Run, RunStep, StepStatus
 from execution.program import boot_code
@@ -122,17 +122,12 @@ def analyse_block(
         for table in sorted(found.sources):
             if not names.is_local(table):
                 reads.setdefault(table, None)
-        for table in sorted(found.targets):
+        # Every table changed, rows computed or not (DELETE, DROP...), with its kind.
+        changed = dict(found.writes) or dict.fromkeys(found.targets, "write")
+        for table in sorted(changed):
             if not names.is_local(table):
-                writes.setdefault(table, _write_kind(found, table))
+                writes.setdefault(table, str(getattr(changed[table], "value", changed[table])))
     return list(reads), [[table, kind] for table, kind in writes.items()]
-
-
-def _write_kind(found, table: str) -> str:
-    kinds = getattr(found, "writes", None)  # the analysis' write kinds, where it gives them
-    if isinstance(kinds, dict) and table in kinds:
-        return str(getattr(kinds[table], "value", kinds[table]))
-    return "write"
 
 
 def record_observations(run: Run, collected: dict[int, list[dict]], steps: Iterable[RunStep]):
@@ -236,3 +231,12 @@ def observed_tables(run: Run) -> tuple[list[str], list[str]]:
         reads.update(dict.fromkeys(row.reads))
         writes.update(dict.fromkeys(row.written_tables))
     return list(reads), list(writes)
+
+
+def observed_kinds(run: Run, connection) -> dict[tuple[str, str], str]:
+    """(namespace, table) -> what the run did to it (its first block's kind)."""
+    found: dict[tuple[str, str], str] = {}
+    for row in run.observed_blocks.all():
+        for table, kind in row.writes:
+            found.setdefault(resolve_table(table, connection), kind)
+    return found

@@ -27,12 +27,15 @@ class LineageDiff:
     writes: Change
     columns_read: Change
     columns_written: Change
+    # What the notebook does to each table it changes: (table, kind) pairs newly or no
+    # longer there (``insert`` -> ``overwrite``, a new DELETE or DROP...).
+    changes: Change
     affected: list[ViewNode]  # downstream notebooks, apps and metrics the viewer may see
     affected_hidden: int  # ... and how many more they may not
 
     @property
     def has_changes(self) -> bool:
-        return any((self.reads, self.writes, self.columns_read, self.columns_written))
+        return any((self.reads, self.writes, self.columns_read, self.columns_written, self.changes))
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class _Lineage:
     columns_read: dict[str, str]
     columns_written: dict[str, str]
     column_edges: frozenset[tuple[str, str, str]]  # (source URN, target URN, transformation)
+    changes: dict[str, tuple[str, str]]  # "urn kind" -> (table name, kind)
 
 
 def _lineage_of(version: NotebookVersion, resolve: TableResolver) -> _Lineage:
@@ -59,7 +63,12 @@ def _lineage_of(version: NotebookVersion, resolve: TableResolver) -> _Lineage:
             col_written[target[0]] = target[1]
         if source is not None and target is not None:
             edges.add((source[0], target[0], edge.transformation))
-    return _Lineage(reads, writes, col_read, col_written, frozenset(edges))
+    changes: dict[str, tuple[str, str]] = {}
+    for block in lineage.blocks:
+        for table, kind in block.analysis.write_kinds.items():
+            if table not in block.local and "/" not in table:
+                changes[f"{resolve.urn(table)} {kind}"] = (resolve(table)[1], str(kind))
+    return _Lineage(reads, writes, col_read, col_written, frozenset(edges), changes)
 
 
 def _change(old: dict[str, str], new: dict[str, str]) -> Change:
@@ -106,6 +115,10 @@ def version_diff(user, notebook: Notebook, old: NotebookVersion, new: NotebookVe
         writes=_change(before.writes, after.writes),
         columns_read=_change(before.columns_read, after.columns_read),
         columns_written=_change(before.columns_written, after.columns_written),
+        changes=Change(
+            added=sorted(after.changes[k] for k in after.changes.keys() - before.changes.keys()),
+            removed=sorted(before.changes[k] for k in before.changes.keys() - after.changes.keys()),
+        ),
         affected=sorted(affected.values(), key=lambda n: (n.kind, n.name or "")),
         affected_hidden=len(hidden),
     )

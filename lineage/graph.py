@@ -95,6 +95,8 @@ class ViewEdge:
     source: str
     target: str
     kind: str
+    # For a writes edge: what the writer does to the table (a WriteKind: create, insert...).
+    write_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,7 @@ class LineageGraph:
         self._levels: dict[str, nx.DiGraph] = {}
         self._columns_of: dict[str, list[str]] = {}
         self._cycles: list[list[str]] | None = None
+        self._write_kinds: dict[tuple[str, str], str] | None = None
         self._lock = threading.Lock()
 
     def level(self, name: str) -> nx.DiGraph:
@@ -262,6 +265,20 @@ class LineageGraph:
             for urn in nodes:
                 self._columns_of.setdefault(table_of_column(urn), []).append(urn)
         return graph
+
+    def write_kind(self, source: str, target: str, kind: str) -> str | None:
+        """What ``source`` (a block, or a notebook through its blocks) does to the table
+        ``target`` along a writes edge, from the stored changes edges."""
+        if kind != "writes":
+            return None
+        if self._write_kinds is None:
+            found: dict[tuple[str, str], str] = {}
+            for row in self._rows:
+                if row[2] == "changes":
+                    found[(row[0], row[1])] = row[8]
+                    found.setdefault((notebook_of(row[0]), row[1]), row[8])
+            self._write_kinds = found
+        return self._write_kinds.get((source, target))
 
     @staticmethod
     def _has_edge(graph: nx.DiGraph, level: str, source: str, target: str) -> bool:
@@ -475,7 +492,11 @@ class LineageGraph:
             ids[urn] = node.id
             nodes.append(node)
         view_edges = sorted(
-            {ViewEdge(ids[u], ids[v], kind) for u, v, kind in edges if u in ids and v in ids},
+            {
+                ViewEdge(ids[u], ids[v], kind, self.write_kind(u, v, kind))
+                for u, v, kind in edges
+                if u in ids and v in ids
+            },
             key=lambda e: (e.source, e.target, e.kind),
         )
         return LineageView(

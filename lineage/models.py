@@ -18,6 +18,10 @@ class EdgeKind(models.TextChoices):
     READS = "reads", "table is read by block"
     COLUMN = "column", "column feeds column"
     USES = "uses", "column (or whole table) is read by block or metric"
+    # What a block does to each table it changes (detail: the WriteKind), data flow or not:
+    # a DELETE, an UPDATE from no other table, TRUNCATE, DROP, RENAME (via: the new name)
+    # and ALTER are only here, never in the data-flow edges.
+    CHANGES = "changes", "block changes table"
     # Runtime lineage: what a notebook's latest observed run really read and wrote.
     OBSERVED_READS = "observed_reads", "table was read by block in a run"
     OBSERVED_WRITES = "observed_writes", "block wrote table in a run"
@@ -32,7 +36,13 @@ class EdgeKind(models.TextChoices):
 # rows (see lineage.table_edges), the one record of which notebook uses which table.
 # USES edges say which columns a block reads, for column-precise impact: from a column, or
 # (detail "all") from a table whose columns the block reads without naming them.
-ANALYSIS_KINDS = (EdgeKind.FEEDS, EdgeKind.COLUMN, EdgeKind.RUNS, EdgeKind.USES)
+ANALYSIS_KINDS = (
+    EdgeKind.FEEDS,
+    EdgeKind.COLUMN,
+    EdgeKind.RUNS,
+    EdgeKind.USES,
+    EdgeKind.CHANGES,
+)
 # Edges from runs (execution's runtime lineage): replaced per notebook by its newest
 # observed run, never by an ingest.
 OBSERVED_KINDS = (EdgeKind.OBSERVED_READS, EdgeKind.OBSERVED_WRITES)

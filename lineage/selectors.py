@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from accounts.access import can, sight_of
+from accounts.access import can, sight_of, visible
 from accounts.errors import InvalidInput, NotFound
 from accounts.models import Workspace
 from catalog.models import App, Metric, Notebook, Table
@@ -375,3 +375,35 @@ def path_between(user, source: str, target: str, level: str = "notebook") -> lis
         graph.describe(graph.attrs(level, urn), urn, viewer, i, i)
         for i, urn in enumerate(graph.path(level, source, target))
     ]
+
+
+@dataclass(frozen=True)
+class TableChange:
+    """One block that changes a table, and how (a WriteKind; ``renamed_to`` for a rename)."""
+
+    notebook: Notebook
+    block_name: str
+    kind: str
+    renamed_to: str = ""
+
+    @property
+    def is_lifecycle(self) -> bool:
+        return self.kind in ("drop", "truncate", "rename", "alter")
+
+
+def table_changes(user, table_urn: str) -> tuple[list[TableChange], int]:
+    """What the notebooks ``user`` may see do to a table (create, insert, delete, drop,
+    rename...), block by block, and how many changes by notebooks they may not see."""
+    rows = list(
+        LineageEdge.objects.filter(kind="changes", target_urn=table_urn)
+        .order_by("source_name", "detail")
+        .values_list("notebook_id", "source_name", "detail", "via_urn")
+    )
+    shown = visible(user, Notebook.objects.filter(pk__in={row[0] for row in rows}))
+    notebooks = {nb.pk: nb for nb in shown.select_related("workspace")}
+    changes = [
+        TableChange(notebooks[nb], name, kind, parse_urn(via).table if via else "")
+        for nb, name, kind, via in rows
+        if nb in notebooks
+    ]
+    return changes, len(rows) - len(changes)

@@ -98,6 +98,7 @@ def analysis_edges(
                     detail=edge.transformation,
                 )
         _add_uses(found, block, block_urn, f"{path}#{block.id}", resolve)
+        _add_changes(found, block, block_urn, f"{path}#{block.id}", resolve)
     for edge in lineage.edges:
         found.add(
             AssetKind.BLOCK.urn(slug, path, edge.source),
@@ -148,6 +149,23 @@ def column_uses(
 def _add_uses(found: _EdgeSet, block, block_urn: str, block_name: str, resolve) -> None:
     for source, name, detail in column_uses(block.column_reads, block.reads, resolve):
         found.add(source, block_urn, EdgeKind.USES, names=(name, block_name), detail=detail)
+
+
+def _add_changes(found: _EdgeSet, block, block_urn: str, block_name: str, resolve) -> None:
+    analysis = block.analysis
+    renamed = dict(analysis.renames)
+    for table, kind in sorted(analysis.write_kinds.items()):
+        if table in block.local or "/" in table:
+            continue
+        via = resolve.urn(renamed[table]) if table in renamed else ""
+        found.add(
+            block_urn,
+            resolve.urn(table),
+            EdgeKind.CHANGES,
+            names=(block_name, resolve(table)[1]),
+            via=via,
+            detail=str(kind),
+        )
 
 
 def _delete_notebook_edges(notebook_ids: Sequence[int]) -> None:

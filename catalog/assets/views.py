@@ -23,9 +23,18 @@ from catalog.documentation.revisions import (
     mark_reviewed,
     pending_reviews,
 )
+from catalog.search.usage import record_view
 
 
 def _page_context(request, asset, kind: str) -> dict:
+    record_view(
+        request.user,
+        urn=asset.urn,
+        kind=kind,
+        name=getattr(asset, "title", "") or asset.name,
+        url=request.path,
+        workspace_id=asset.workspace_id,
+    )
     return {
         "asset": asset,
         "urn": asset.urn,

@@ -107,7 +107,7 @@ class NotebookHarvester:
             metrics += self._harvest_metrics(item, found, notebook_facts)
         replace_harvested_many(facts)
         used = before | {t.pk for t in tables.values()}
-        index_notebooks_stored([(i.notebook, i.version, i.blocks) for i in items], used)
+        index_notebooks_stored([(i.notebook, i.version, i.blocks, i.lineage) for i in items], used)
         index_metrics(metrics)
 
     def _replace_uses(self, items: Sequence[Harvested], tables: Mapping[str, Table]) -> set[int]:

@@ -17,6 +17,8 @@ from accounts.params import enum_param, int_param
 from accounts.schema import errors
 from catalog.assets.selectors import visible_workspaces
 from catalog.search.query import KINDS, MAX_LIMIT, search_assets
+from catalog.search.selectors import MAX_SUGGESTIONS, SUGGESTIONS, search_facets, suggest_assets
+from catalog.search.selectors import results_url as make_results_url
 
 PAGE_SIZE = 20
 
@@ -47,6 +49,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "offset": offset,
         "next_offset": offset + PAGE_SIZE if results.count > offset + PAGE_SIZE else None,
     }
+    context["facets"] = search_facets(request.user, q, filters, count=results.count)
     # htmx asks for the results alone as the person types.
     if request.headers.get("HX-Request") == "true":
         return render(request, "catalog/_search_results.html", context)
@@ -98,3 +101,43 @@ def search_api(request: Request) -> Response:
     hits = [h.as_json() for h in results.hits]
     page = page_of(request, hits, count=results.count, limit=limit, offset=offset)
     return object_response(page, hits)
+
+
+_SUGGESTION_FIELDS = {
+    "urn": serializers.CharField(),
+    "name": serializers.CharField(),
+    "kind": serializers.ChoiceField(KINDS),
+    "workspace": serializers.CharField(),
+    "url": serializers.CharField(),
+}
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", str, description="what has been typed so far"),
+        OpenApiParameter("limit", int, description=f"at most {MAX_SUGGESTIONS}"),
+    ],
+    responses={
+        200: inline_serializer(
+            "SearchSuggestions",
+            {
+                "results": inline_serializer("SearchSuggestion", _SUGGESTION_FIELDS, many=True),
+                "all_results_url": serializers.CharField(),
+            },
+        ),
+        **errors(400),
+    },
+)
+@api_view(["GET"])
+def suggest_api(request: Request) -> Response:
+    """The best assets for what has been typed (8 unless ``limit`` says), for the search
+    box of every page; ``all_results_url`` is the results page of the same words."""
+    params = request.query_params
+    q = params.get("q", "")
+    limit = int_param(params, "limit", default=SUGGESTIONS, minimum=1, maximum=MAX_SUGGESTIONS)
+    return Response(
+        {
+            "results": suggest_assets(request.user, q, limit=limit),
+            "all_results_url": make_results_url(q),
+        }
+    )

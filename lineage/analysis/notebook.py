@@ -37,7 +37,7 @@ from .types import BlockId, CodeAnalysis, ColumnEdge, DagBlock, DagEdge, Name, T
 
 # Bump when the analysis finds something different for the same text, so that facts
 # stored by an older analyser are worked out again instead of reused.
-ANALYZER_VERSION = "3"
+ANALYZER_VERSION = "4"
 
 
 class SourceBlock(Protocol):

@@ -279,6 +279,7 @@ EXPECTATIONS: dict[str, Case] = {
     "connection": Case(at_least("viewer"), kwargs=lambda w: _kb(w, "connection")),
     "search": Case(everyone(), data=lambda w: {"q": "users"}),
     "api-search": Case(everyone(anon=403), data=lambda w: {"q": "users"}),
+    "api-search-suggest": Case(everyone(anon=403), data=lambda w: {"q": "us"}),
     # Lineage: the world's notebook has no edges, so it is answered alone (or 404 if hidden)
     "lineage": Case(at_least("viewer", grantee=200), data=lambda w: {"urn": w.notebook.urn}),
     "api-lineage": Case(

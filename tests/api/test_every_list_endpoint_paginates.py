@@ -22,7 +22,13 @@ def web(db):
         workspace = make_workspace(slug)
         add_member(admin, workspace, "admin")
         put_notebook(workspace, f"{slug}.ipynb")
-        publish(workspace, f"apps/{slug}.ipynb", ("code", "n = 1", ["parameters"]), slug=slug)
+        publish(
+            workspace,
+            f"apps/{slug}.ipynb",
+            ("code", "n = 1", ["parameters"]),
+            slug=f"{slug}-report",
+            title=f"{slug.title()} weekly report",
+        )
     with transaction.atomic():
         for number in range(3):
             record_event(actor=admin, action="test.event", details={"n": number})
@@ -78,16 +84,42 @@ def test_the_audit_log_pages_as_an_object_with_the_same_headers(web):
     assert _links(first)["next"] == body["next"]
 
 
-def test_search_pages_with_next_and_previous(web):
-    first = web.get("/api/search/", {"kind": "app", "limit": 1})
-    body = first.json()
-    second = web.get(body["next"]).json()
+def test_search_answers_the_paging_fields_and_headers(web):
+    response = web.get("/api/search/", {"q": "weekly report", "limit": 1})
+    body = response.json()
 
     assert set(body) >= {"results", "count", "next", "previous"}
-    assert body["count"] == 3 and first["X-Total-Count"] == "3"
-    assert "offset=1" in body["next"] and body["previous"] is None
-    assert second["previous"] is not None
-    assert second["results"][0]["urn"] != body["results"][0]["urn"]
+    assert response["X-Total-Count"] == str(body["count"])
+    assert body["previous"] is None
+    assert (body["next"] is None) == (body["count"] <= 1)
+
+
+@pytest.mark.parametrize(
+    ("offset", "count", "next_offset", "previous_offset"),
+    [
+        (0, 5, "2", None),
+        (2, 5, "4", ""),
+        (4, 5, None, "2"),
+        (9, 5, None, "3"),  # past the end: the previous page is the last one
+    ],
+)
+def test_a_page_links_its_neighbours(rf, offset, count, next_offset, previous_offset):
+    from urllib.parse import parse_qs, urlsplit
+
+    from rest_framework.request import Request
+
+    from accounts.pagination import page_of
+
+    request = Request(rf.get("/api/search/", {"q": "x", "offset": offset, "limit": 2}))
+
+    page = page_of(request, [], count=count, limit=2, offset=offset)
+
+    def offset_of(url):
+        return parse_qs(urlsplit(url).query).get("offset", [""])[0]
+
+    assert (offset_of(page.next_url) if page.next_url else None) == next_offset
+    assert (offset_of(page.previous_url) if page.previous_url else None) == previous_offset
+    assert page.headers["X-Total-Count"] == str(count)
 
 
 LISTS = ["/api/workspaces/", "/api/notebooks/", "/api/apps/", "/api/audit/", "/api/search/"]
