@@ -84,9 +84,11 @@ def recreate_database(name: str) -> str:
 
 
 def manage(env: dict, *args: str) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
     )
+    if done.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stderr[-2000:]}")
 
 
 def wait_for(url: str, process: subprocess.Popen, deadline_s: float = 120) -> None:
@@ -245,6 +247,7 @@ def main() -> None:
         "TRIBUTARY_VAR_DIR": str(workdir / "var"),
         "DEBUG": "False",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "AUDIT_SIGNING_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": HOST,
         "CELERY_BROKER_URL": BROKER,
         "CELERY_TASK_DEFAULT_QUEUE": f"tributary-load-{uuid.uuid4().hex}",

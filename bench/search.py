@@ -165,7 +165,7 @@ def _copy_postgres(rows) -> None:
 
     from django.db import connection
 
-    vector = importlib.import_module("catalog.migrations.0011_search_summary_asset_views")
+    vector = importlib.import_module("catalog.migrations.0012_search_summary_asset_views")
     expression = vector._PG_VECTOR.replace("NEW.", "d.")
     with connection.cursor() as cursor:
         cursor.execute("ALTER TABLE catalog_searchdocument DISABLE TRIGGER USER")

@@ -49,7 +49,7 @@ def _pg_vectors(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_initial"),
-        ("catalog", "0010_app_sql_warnings"),
+        ("catalog", "0011_table_home_is_settled"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
