@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -127,14 +128,15 @@ def test_the_checkout_and_var_are_empty_and_nothing_outside_tmp_is_writable(sess
     listing = attempt(session, f"import os\nresult = sorted(os.listdir({str(checkout)!r}))")
     var = attempt(session, f"import os\nresult = os.listdir({str(settings.VAR_DIR)!r})")
     etc = attempt(session, "open('/etc/tributary-was-here', 'w')\nresult = 'written'")
-    tmp = attempt(session, "open('/tmp/scratch', 'w').write('x')\nresult = 'written'")
+    scratch = Path("/tmp") / f"tributary-scratch-{uuid.uuid4().hex}"
+    tmp = attempt(session, f"open({str(scratch)!r}, 'w').write('x')\nresult = 'written'")
 
     # Only what the kernel runs from: the interpreter's environment and the launcher.
     assert json.loads(listing["value"].replace("'", '"')) == [".venv", "execution"]
     assert var["ok"] is False or var["value"] == "[]", var
     assert etc["ok"] is False and "Read-only file system" in etc["error"], etc
     assert tmp == {"ok": True, "value": "written"}
-    assert not Path("/tmp/scratch").exists()  # the kernel's /tmp is its own
+    assert not scratch.exists()  # the kernel's /tmp is its own
 
 
 def test_an_app_run_still_reads_and_writes_its_duckdb_warehouse(
