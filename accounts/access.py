@@ -434,3 +434,56 @@ def sight_of(user) -> Sight:
     if user is not None:
         setattr(user, _SIGHT_CACHE, sight)
     return sight
+
+
+# Runs ------------------------------------------------------------------------------------
+# A run (``execution.models.Run``) names its ``app`` (or, without one, its ``notebook``),
+# its ``actor`` and the ``schedule`` that started it, if any.
+
+
+def _run_target(run) -> Model:
+    return run.app or run.notebook
+
+
+def can_see_run(user, run) -> bool:
+    """May ``user`` see the run whole: its inputs, outputs, steps and download?
+
+    Its runner, the owner of the schedule that started it, and the editors and admins of
+    its workspace; each only while they may still see what it ran.
+    """
+    target = _run_target(run)
+    if not can(user, "view", target):
+        return False
+    if is_instance_admin(user) or run.actor_id == user.pk:
+        return True
+    if run.schedule_id is not None and run.schedule.owner_id == user.pk:
+        return True
+    return can(user, "edit", target)
+
+
+def can_see_run_happened(user, run) -> bool:
+    """May ``user`` know the run happened (when, status, duration): whoever sees its app."""
+    return can(user, "view", _run_target(run))
+
+
+def can_cancel_run(user, run) -> bool:
+    """Its runner, or an editor of its workspace."""
+    return can_see_run(user, run) and (
+        run.actor_id == user.pk or can(user, "edit", _run_target(run))
+    )
+
+
+def visible_runs(user, runs: QuerySet) -> QuerySet:
+    """The runs of ``runs`` the user may see whole (see `can_see_run`), in the database."""
+    if not is_signed_in(user):
+        return runs.none()
+    if is_instance_admin(user):
+        return runs
+    direct, via_team = _workspace_ids_where(user, "edit")
+    mine = Q(actor=user) | Q(schedule__owner=user)
+    editing = Q(workspace_id__in=direct) | Q(workspace_id__in=via_team)
+    model = runs.model
+    apps = visible(user, _related_model(model, "app")._default_manager.all())
+    notebooks = visible(user, _related_model(model, "notebook")._default_manager.all())
+    still_seen = Q(app__in=apps) | Q(app__isnull=True, notebook__in=notebooks)
+    return runs.filter(editing | (mine & still_seen))

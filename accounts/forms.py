@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import forms
+from django.contrib.auth.forms import UserCreationForm
 from django.utils import timezone
 
 from accounts.invites import MAX_DAYS, MAX_USES_LIMIT
@@ -48,6 +49,16 @@ class InviteForm(forms.Form):
     max_uses = forms.IntegerField(min_value=1, max_value=MAX_USES_LIMIT, initial=1)
     expires_in_days = forms.IntegerField(min_value=1, max_value=MAX_DAYS, initial=7)
     note = forms.CharField(max_length=200, required=False)
+
+
+class InviteSignUpForm(UserCreationForm):
+    """A new account for the person holding an invite: user name (free, case aside),
+    e-mail, and a password that passes AUTH_PASSWORD_VALIDATORS, typed twice."""
+
+    email = forms.EmailField(max_length=254, label="E-mail")
+
+    class Meta(UserCreationForm.Meta):
+        fields = ("username", "email")
 
 
 def _default_due():

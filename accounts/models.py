@@ -343,3 +343,16 @@ class ReviewItem(models.Model):
     def last_used_at(self):
         dates = [d for d in (self.last_view_at, self.last_run_at, self.last_edit_at) if d]
         return max(dates) if dates else None
+
+
+class ApiToken(models.Model):
+    """A person's API token; only its hash is kept (accounts/tokens.py), like an invite's."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_token"
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"API token of {self.user_id}"

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
 from accounts import grants
 from accounts.access import access_object, administered_workspace_ids, is_instance_admin, visible
@@ -26,6 +24,7 @@ from accounts.models import (
     TeamMembership,
     Workspace,
 )
+from accounts.params import datetime_param, is_id
 
 
 def admin_workspace(user, slug: str) -> Workspace:
@@ -108,7 +107,7 @@ def shareable_object(user, workspace: Workspace, ref: str) -> Model:
     """The object a form names as ``app.model:pk``, in ``workspace``, for an admin of it."""
     label, _, pk = (ref or "").partition(":")
     model = next((m for m in grantable_models() if m._meta.label_lower == label), None)
-    if model is None or not pk.isdigit():
+    if model is None or not is_id(pk):
         raise InvalidInput("Choose something to share.", field="object")
     lookup = grants.workspace_of_model(model)
     return access_object(
@@ -152,7 +151,7 @@ def grants_in(workspace: Workspace) -> list[GrantRow]:
 
 def holder_by_ref(ref: str):
     kind, _, pk = (ref or "").partition(":")
-    if not pk.isdigit() or kind not in ("user", "team"):
+    if not is_id(pk) or kind not in ("user", "team"):
         raise InvalidInput("Choose whose access to remove.", field="holder")
     model = Group if kind == "team" else get_user_model()
     found = model.objects.filter(pk=int(pk)).first()
@@ -227,36 +226,14 @@ class AuditFilters:
         return {k: v for k, v in out.items() if v}
 
 
-def _parse_moment(raw: str, field: str, *, end_of_day: bool) -> datetime | None:
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        # A bare date means the whole day (parse_datetime would read it as its first instant).
-        day = parse_date(raw) if len(raw) == 10 else None
-        moment = (
-            datetime.combine(day, time.max if end_of_day else time.min)
-            if day
-            else parse_datetime(raw)
-        )
-    except ValueError:
-        moment = None
-    if moment is None:
-        raise InvalidInput(
-            f"'{raw[:40]}' is not a date (YYYY-MM-DD) or a date and time.", field=field
-        )
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, timezone.get_current_timezone())
-    return moment
-
-
-def parse_audit_filters(params) -> AuditFilters:
+def parse_audit_filters(params, *, strict: bool = False) -> AuditFilters:
+    """The audit log's filters; ``strict`` (the API) refuses an empty date."""
     return AuditFilters(
         actor=(params.get("actor") or "").strip()[:150],
         action=(params.get("action") or "").strip()[:64],
         workspace=(params.get("workspace") or "").strip()[:63],
-        since=_parse_moment(params.get("since"), "since", end_of_day=False),
-        until=_parse_moment(params.get("until"), "until", end_of_day=True),
+        since=datetime_param(params, "since", strict=strict),
+        until=datetime_param(params, "until", end_of_day=True, strict=strict),
     )
 
 

@@ -7,7 +7,9 @@ from accounts.models import AuditEvent
 
 class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_name", read_only=True)
-    workspace = serializers.CharField(source="workspace.slug", default=None, read_only=True)
+    workspace = serializers.CharField(
+        source="workspace.slug", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = AuditEvent

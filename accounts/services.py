@@ -9,13 +9,19 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.db.models import Model
-from rest_framework.authtoken.models import Token
 
-from accounts import grants
+from accounts import grants, tokens
 from accounts.access import team_workspace_ids
 from accounts.audit import record_event
 from accounts.errors import Conflict, InvalidInput
-from accounts.models import Membership, Role, TeamMembership, Workspace, slug_validator
+from accounts.models import (
+    ApiToken,
+    Membership,
+    Role,
+    TeamMembership,
+    Workspace,
+    slug_validator,
+)
 from urns import AssetKind
 
 TEAM_NAME_MAX = 150
@@ -277,22 +283,30 @@ def unshare_object(
 
 
 def create_api_token(*, actor) -> str:
-    """A new API token for the actor, replacing any old one. The key is shown once."""
+    """A new API token for the actor, replacing any old one. The key is returned to be
+    shown once; only its hash is stored."""
+    key = tokens.new_key()
     with transaction.atomic():
-        replaced = Token.objects.filter(user=actor).delete()[0] > 0
-        token = Token.objects.create(user=actor)
+        replaced = ApiToken.objects.filter(user=actor).delete()[0] > 0
+        ApiToken.objects.create(user=actor, key_hash=tokens.hash_key(key))
         record_event(
             actor=actor,
             action="token.created",
             target_urn=user_urn(actor),
             details={"replaced": replaced},
         )
-    return token.key
+    return key
 
 
-def revoke_api_token(*, actor) -> bool:
+def revoke_api_token(*, actor, reason: str = "") -> bool:
+    """Revoke the actor's token, if they have one; ``reason`` when they did not ask."""
     with transaction.atomic():
-        deleted = Token.objects.filter(user=actor).delete()[0] > 0
+        deleted = ApiToken.objects.filter(user=actor).delete()[0] > 0
         if deleted:
-            record_event(actor=actor, action="token.revoked", target_urn=user_urn(actor))
+            record_event(
+                actor=actor,
+                action="token.revoked",
+                target_urn=user_urn(actor),
+                details={"reason": reason} if reason else {},
+            )
     return deleted

@@ -14,6 +14,7 @@ urlpatterns = [
     path("account/token/revoke/", auth.token_revoke, name="token-revoke"),
     path("account/password/", auth.password_change, name="password-change"),
     path("invites/<str:token>/", invites.invite_accept, name="invite-accept"),
+    path("invites/<str:token>/sign-up/", invites.invite_sign_up, name="invite-sign-up"),
     path("w/<slug:slug>/members/", members.members, name="members"),
     path("w/<slug:slug>/members/<int:pk>/role/", members.member_role, name="member-role"),
     path("w/<slug:slug>/members/<int:pk>/remove/", members.member_remove, name="member-remove"),

@@ -11,29 +11,44 @@ from rest_framework.response import Response
 from accounts.access import access_object
 from accounts.errors import InvalidInput
 from accounts.models import Workspace
+from accounts.pagination import list_response, page_parameters, paginate
+from accounts.params import flag_param, int_param
+from accounts.schema import errors
 from catalog import selectors
-from catalog.block_pages import block_page, reads_and_writes, window_param
+from catalog.assets.moves import check_move_table, do_move_table
+from catalog.block_pages import block_page, reads_and_writes
 from catalog.ingest.pipeline import ingest_upload
 from catalog.ingest.sources import normalize_path
-from catalog.models import IngestJob, Notebook
+from catalog.models import IngestJob, Notebook, Table
 from catalog.serializers import (
     IngestJobSerializer,
     IngestReportSerializer,
     NotebookDetailSerializer,
     NotebookSerializer,
+    TableMoveSerializer,
     UploadSerializer,
     WorkspaceSerializer,
 )
 
 
-@extend_schema(responses=WorkspaceSerializer(many=True))
+@extend_schema(
+    parameters=page_parameters(), responses={200: WorkspaceSerializer(many=True), **errors(400)}
+)
 @api_view(["GET"])
 def workspace_list(request: Request) -> Response:
-    workspaces = selectors.workspaces_for(request.user)
-    return Response(WorkspaceSerializer(workspaces, many=True).data)
+    """The workspaces you belong to, by slug; paginated (``limit``, ``offset``, headers)."""
+    page = paginate(request, selectors.workspaces_for(request.user))
+    return list_response(page, WorkspaceSerializer(page.items, many=True).data)
 
 
-@extend_schema(request={"multipart/form-data": UploadSerializer}, responses=IngestReportSerializer)
+@extend_schema(
+    request={"multipart/form-data": UploadSerializer},
+    responses={
+        200: IngestReportSerializer,
+        201: IngestReportSerializer,
+        **errors(400, 404, 413),
+    },
+)
 @api_view(["POST"])
 @parser_classes([MultiPartParser, FormParser])
 def notebook_upload(request: Request, slug: str) -> Response:
@@ -66,20 +81,26 @@ def notebook_upload(request: Request, slug: str) -> Response:
 
 
 @extend_schema(
-    parameters=[OpenApiParameter("workspace", str, description="workspace slug")],
-    responses=NotebookSerializer(many=True),
+    parameters=[
+        OpenApiParameter("workspace", str, description="workspace slug"),
+        OpenApiParameter("deleted", str, enum=["1"], description="1: deleted notebooks too"),
+        *page_parameters(),
+    ],
+    responses={200: NotebookSerializer(many=True), **errors(400)},
 )
 @api_view(["GET"])
 def notebook_list(request: Request) -> Response:
+    """The notebooks you may see, by workspace and path; paginated (``limit``, ``offset``)."""
     notebooks = selectors.notebooks_for(
         request.user,
         workspace=request.query_params.get("workspace") or None,
-        include_deleted=request.query_params.get("deleted") == "1",
+        include_deleted=flag_param(request.query_params, "deleted", "1", strict=True),
     )
-    return Response(NotebookSerializer(notebooks, many=True).data)
+    page = paginate(request, notebooks)
+    return list_response(page, NotebookSerializer(page.items, many=True).data)
 
 
-@extend_schema(responses=IngestJobSerializer)
+@extend_schema(responses={200: IngestJobSerializer, **errors(404)})
 @api_view(["GET"])
 def ingest_job(request: Request, pk: int) -> Response:
     """A batch ingest's progress: files done of total across its chunks, counts, errors."""
@@ -94,21 +115,31 @@ def ingest_job(request: Request, pk: int) -> Response:
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("blocks_offset", int, description="the first block's position (0)"),
-        OpenApiParameter("blocks_limit", int, description="how many blocks (500, at most 2000)"),
+        OpenApiParameter(
+            "blocks_offset",
+            {"type": "integer", "minimum": 0, "maximum": 10**9},
+            description="the first block's position (0)",
+        ),
+        OpenApiParameter(
+            "blocks_limit",
+            {"type": "integer", "minimum": 1, "maximum": settings.NOTEBOOK_API_MAX_BLOCKS},
+            description=f"how many blocks ({settings.NOTEBOOK_API_BLOCKS}, "
+            f"at most {settings.NOTEBOOK_API_MAX_BLOCKS})",
+        ),
     ],
-    responses=NotebookDetailSerializer,
+    responses={200: NotebookDetailSerializer, **errors(400, 404)},
 )
 @api_view(["GET"])
 def notebook_detail(request: Request, pk: int) -> Response:
     """A notebook and one window of its blocks: follow ``blocks_next`` for the rest."""
     notebook = selectors.get_notebook_to_read(request.user, pk)
-    offset = window_param(
-        request.query_params, "blocks_offset", default=0, minimum=0, maximum=10**9
+    offset = int_param(
+        request.query_params, "blocks_offset", default=0, minimum=0, maximum=10**9, strict=True
     )
-    limit = window_param(
+    limit = int_param(
         request.query_params,
         "blocks_limit",
+        strict=True,
         default=settings.NOTEBOOK_API_BLOCKS,
         minimum=1,
         maximum=settings.NOTEBOOK_API_MAX_BLOCKS,
@@ -118,3 +149,15 @@ def notebook_detail(request: Request, pk: int) -> Response:
         context["page"] = block_page(notebook.current_version, offset=offset, limit=limit)
         context["reads"], context["writes"] = reads_and_writes(notebook.current_version)
     return Response(NotebookDetailSerializer(notebook, context=context).data)
+
+
+@extend_schema(request=TableMoveSerializer, responses=TableMoveSerializer)
+@api_view(["POST"])
+def table_move(request: Request, pk: int) -> Response:
+    """Give a table another home workspace ``{"workspace": slug}``: an admin of both only.
+    Ingest never moves a table; this is the one way, audited in both workspaces' logs."""
+    table = access_object(request.user, "admin", Table.objects.select_related("workspace"), pk=pk)
+    data = request.data if isinstance(request.data, dict) else {}
+    target = check_move_table(actor=request.user, table=table, slug=data.get("workspace"))
+    table = do_move_table(actor=request.user, table=table, workspace=target)
+    return Response({"urn": table.urn, "workspace": target.slug})

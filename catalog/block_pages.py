@@ -11,39 +11,15 @@ outputs), so that a link can name it and open the window that holds it.
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import connection
 
-from accounts.errors import InvalidInput
 from catalog.documentation.from_notebooks import notebook_summary
 from catalog.models import Block, NotebookVersion
 
-# ASCII digits only ("²".isdigit() is true, int("²") fails); more than 9 is past any notebook.
-_WHOLE = re.compile(r"[0-9]{1,9}")
 # How many markdown blocks the summary looks at before giving up (each is parsed).
 SUMMARY_BLOCKS = 10
-
-
-def window_param(params: Mapping, name: str, *, default: int, minimum: int, maximum: int) -> int:
-    """``params[name]`` as a whole number from ``minimum`` to ``maximum``, or ``default``.
-
-    Raises:
-        InvalidInput: naming the field, for anything else.
-    """
-    raw = params.get(name)
-    if raw is None or str(raw).strip() == "":
-        return default
-    raw = str(raw).strip()
-    if not _WHOLE.fullmatch(raw) or not minimum <= int(raw) <= maximum:
-        shown = raw[:40].encode("utf-8", "replace").decode("utf-8")
-        raise InvalidInput(
-            f"'{name}' must be a whole number from {minimum} to {maximum}, got '{shown}'.",
-            field=name,
-        )
-    return int(raw)
 
 
 @dataclass(frozen=True)

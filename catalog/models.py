@@ -316,6 +316,10 @@ class Table(DocumentedAsset):
         Notebook, null=True, blank=True, on_delete=models.SET_NULL, related_name="defined_tables"
     )
     defined_in_block = models.CharField(max_length=128, blank=True)
+    # Its workspace declared it (catalog.yml) or was the first to define it: that is its
+    # home for good. Another workspace's notebook writing it moves nothing; only an admin
+    # of both workspaces does (catalog.assets.moves).
+    home_is_settled = models.BooleanField(default=False)
     # When an introspection of the warehouse last saw the table.
     introspected_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -554,6 +558,9 @@ class SearchDocument(models.Model):
     doc_text = models.TextField(blank=True)  # weight B: description, tags, owner
     columns_text = models.TextField(blank=True)  # weight C
     body = models.TextField(blank=True)  # weight D
+    # What a result's snippet quotes: the asset's own description (a block's or metric's
+    # definition is its body). Not searched: the index texts above are for matching.
+    summary = models.TextField(blank=True, default="")
     # '|name|short name|...|', lower-cased: an exact match of any ranks first.
     keys = models.TextField(blank=True)
     owner = models.CharField(max_length=254, blank=True)
@@ -570,6 +577,30 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return self.urn
+
+
+class AssetView(models.Model):
+    """That a person opened an asset's page, and when last: their "recently viewed", and
+    how many people look at an asset (a use that ranks it in search)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    urn = models.CharField(max_length=1200)
+    kind = models.CharField(max_length=16)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=1024)
+    url = models.CharField(max_length=1200)
+    views = models.PositiveIntegerField(default=1)
+    viewed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "urn"], name="one_view_per_asset")]
+        indexes = [
+            models.Index(fields=["user", "-viewed_at"], name="assetview_recent"),
+            models.Index(fields=["urn"], name="assetview_urn"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} viewed {self.urn}"
 
 
 class SearchSynonym(models.Model):

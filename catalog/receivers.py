@@ -18,4 +18,5 @@ def on_table_deleted(sender, instance, **kwargs) -> None:
 @receiver(post_delete, sender=App, dispatch_uid="search-app-deleted")
 def on_asset_deleted(sender, instance, **kwargs) -> None:
     kind = sender._meta.model_name
-    SearchDocument.objects.filter(kind=kind, object_id=instance.pk).delete()
+    kinds = ("notebook", "block") if kind == "notebook" else (kind,)
+    SearchDocument.objects.filter(kind__in=kinds, object_id=instance.pk).delete()

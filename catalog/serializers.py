@@ -186,3 +186,10 @@ class IngestJobSerializer(serializers.Serializer):
     started_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
     chunks = IngestChunkSerializer(many=True)
+
+
+class TableMoveSerializer(serializers.Serializer):
+    """A table's new home: asked with ``workspace``, answered with ``urn`` and ``workspace``."""
+
+    urn = serializers.CharField(read_only=True)
+    workspace = serializers.SlugField()

@@ -22,6 +22,7 @@ urlpatterns = [
     path("assets/", asset_views.asset, name="asset"),
     path("tables/<int:pk>/", asset_views.table, name="table"),
     path("tables/<int:pk>/edit/", asset_views.table_edit, name="table-edit"),
+    path("tables/<int:pk>/move/", asset_views.table_move, name="table-move"),
     path("metrics/<int:pk>/", asset_views.metric, name="metric"),
     path("metrics/<int:pk>/edit/", asset_views.metric_edit, name="metric-edit"),
     path("apps/<int:pk>/", asset_views.app, name="app"),
@@ -37,4 +38,6 @@ api_urlpatterns = [
     path("notebooks/<int:pk>/", api.notebook_detail, name="api-notebook"),
     path("ingest-jobs/<int:pk>/", api.ingest_job, name="api-ingest-job"),
     path("search/", search_views.search_api, name="api-search"),
+    path("tables/<int:pk>/move/", api.table_move, name="api-table-move"),
+    path("search/suggest/", search_views.suggest_api, name="api-search-suggest"),
 ]

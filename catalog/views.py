@@ -4,27 +4,37 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from accounts.access import can
-from accounts.errors import InvalidInput
+from accounts.params import flag_param, int_param, optional_int_param
 from catalog import block_pages, selectors
-from catalog.rendering import highlight_css
+from catalog.search import selectors as search_selectors
+from catalog.search.usage import record_view
 
 
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    workspaces = selectors.workspaces_for(request.user)
-    shared = selectors.shared_notebooks_for(request.user)
-    return render(request, "catalog/home.html", {"workspaces": workspaces, "shared": shared})
+    """Search first: the box, then what you viewed, what your workspaces use most, what
+    was shared with you, and documentation that changed lately."""
+    user = request.user
+    context = {
+        "workspaces": selectors.workspaces_for(user),
+        "recent": search_selectors.recently_viewed(user),
+        "most_used": search_selectors.most_used(user),
+        "shared": search_selectors.shared_with(user),
+        "docs_changed": search_selectors.docs_changed(user),
+    }
+    return render(request, "catalog/home.html", context)
 
 
 @require_GET
 @login_required
 def workspace(request: HttpRequest, slug: str) -> HttpResponse:
     ws = selectors.get_workspace(request.user, slug)
-    show_deleted = request.GET.get("deleted") == "1"
+    show_deleted = flag_param(request.GET, "deleted", "1")
     notebooks = selectors.notebooks_for(
         request.user, workspace=ws.slug, include_deleted=show_deleted
     )
@@ -35,19 +45,8 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _int_param(request: HttpRequest, name: str) -> int | None:
-    raw = request.GET.get(name)
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit():
-        raise InvalidInput(f"'{name}' must be a version number, got '{raw[:40]}'.")
-    return int(raw)
-
-
 def _page_of_blocks(request: HttpRequest, version) -> block_pages.BlockPage:
-    offset = block_pages.window_param(
-        request.GET, "blocks_offset", default=0, minimum=0, maximum=10**9
-    )
+    offset = int_param(request.GET, "blocks_offset", default=0, minimum=0, maximum=10**9)
     return block_pages.block_page(
         version,
         offset=offset,
@@ -64,6 +63,14 @@ def notebook(request: HttpRequest, pk: int, number: int | None = None) -> HttpRe
     nb = selectors.get_notebook_to_read(request.user, pk)
     version = selectors.get_version_to_read(nb, number)
     reads, writes = block_pages.reads_and_writes(version)
+    record_view(
+        request.user,
+        urn=nb.urn,
+        kind="notebook",
+        name=nb.title,
+        url=reverse("notebook", args=[nb.pk]),
+        workspace_id=nb.workspace_id,
+    )
     return render(
         request,
         "catalog/notebook.html",
@@ -75,7 +82,6 @@ def notebook(request: HttpRequest, pk: int, number: int | None = None) -> HttpRe
             "reads": reads,
             "writes": writes,
             "summary": block_pages.summary_of_version(version),
-            "highlight_css": highlight_css(),
             "can_edit": can(request.user, "edit", nb),
         },
     )
@@ -101,7 +107,10 @@ def versions(request: HttpRequest, pk: int) -> HttpResponse:
     all_versions = list(nb.versions.select_related("created_by"))
     changes = None
     old = new = None
-    a, b = _int_param(request, "a"), _int_param(request, "b")
+    a, b = (
+        optional_int_param(request.GET, name, minimum=1, what="a version number")
+        for name in ("a", "b")
+    )
     if a is not None and b is not None:
         old, new = selectors.get_version(nb, a), selectors.get_version(nb, b)
         changes = selectors.diff_versions(old, new)

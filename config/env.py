@@ -36,6 +36,19 @@ def env_int(name: str, default: int) -> int:
         raise ImproperSetting(f"{name} must be an integer, got {raw!r}") from None
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperSetting(f"{name} must be a number, got {raw!r}") from None
+    if not value >= 0 or value == float("inf"):  # NaN fails the comparison
+        raise ImproperSetting(f"{name} must be a finite number of at least 0, got {raw!r}")
+    return value
+
+
 def env_list(name: str, default: str) -> list[str]:
     raw = os.environ.get(name, default)
     return [item.strip() for item in raw.split(",") if item.strip()]

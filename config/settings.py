@@ -6,8 +6,9 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp
 
-from config.env import ImproperSetting, env_bool, env_int, env_list, env_str
+from config.env import ImproperSetting, env_bool, env_float, env_int, env_list, env_str
 from config.oidc import oidc_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -44,7 +45,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "accounts.middleware.ClientIPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -73,7 +74,8 @@ ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Django's engine, whose pages never fail on text that cannot be encoded.
+        "BACKEND": "config.templates.PrintableDjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
@@ -122,6 +124,28 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# HTTPS only, remembered by browsers, whenever DEBUG is off (sent on HTTPS responses; behind
+# a TLS proxy set BEHIND_TLS_PROXY so that requests are known to be secure).
+SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG and env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "False")
+# Content-Security-Policy (django-csp): scripts come only from our static files, so that
+# markup slipped past the sanitizer cannot run; no inline <script>, no on*= handlers, no
+# eval. Style attributes stay allowed (graph colours, progress bars), style sheets do not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "script-src-attr": [csp.NONE],
+        "style-src": [csp.SELF],
+        "style-src-attr": [csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF, "data:"],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.NONE],
+        "frame-ancestors": [csp.NONE],
+    }
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", "False") else None
@@ -181,6 +205,10 @@ MAX_NOTEBOOK_BYTES = env_int("MAX_NOTEBOOK_BYTES", 100 * 1024 * 1024)
 # transaction (a file's notebooks are never split across batches).
 INGEST_BATCH_NOTEBOOKS = env_int("INGEST_BATCH_NOTEBOOKS", 200)
 INGEST_BATCH_BLOCKS = env_int("INGEST_BATCH_BLOCKS", 5000)
+# The most time the analysis of one block may take (SQL parsing, column tracing, Python
+# scoping, Jinja rendering together); past it the block gets a best-effort result, marked
+# low confidence with a note, and the ingest goes on.
+ANALYSIS_BLOCK_BUDGET_S = env_float("ANALYSIS_BLOCK_BUDGET_S", 2.0)
 # A notebook's page shows this many blocks at a time, fewer once their text and outputs pass
 # the byte budget; the rest load as the reader scrolls. Its API gives a window of blocks too.
 NOTEBOOK_PAGE_BLOCKS = env_int("NOTEBOOK_PAGE_BLOCKS", 100)
@@ -193,14 +221,26 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
+    # A depth limit and no lone surrogates in; stored ones answered as U+FFFD out.
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "config.renderers.SafeJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
 }
+# The DEBUG page masks connection strings and URLs with credentials, not only *KEY*/*PASS*.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.errors.SecretMaskingFilter"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tributary API",
     "DESCRIPTION": "Notebook lineage catalog and governance service",
@@ -224,11 +264,20 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 KERNEL_GATEWAY_URL = env_str("KERNEL_GATEWAY_URL")
 KERNEL_GATEWAY_TOKEN = env_str("KERNEL_GATEWAY_TOKEN")
 
-# The demo warehouse the demo notebooks run against.
-DEMO_WAREHOUSE_PATH = Path(env_str("DEMO_WAREHOUSE_PATH", str(VAR_DIR / "warehouse.duckdb")))
+# The demo warehouse the demo notebooks run against: in a folder of its own, which the
+# kernel sandbox shows to kernels (read-write) while the rest of var/ stays hidden.
+DEMO_WAREHOUSE_PATH = Path(
+    env_str("DEMO_WAREHOUSE_PATH", str(VAR_DIR / "warehouse" / "warehouse.duckdb"))
+)
+# Kernels of the embedded gateway start in a sandbox (execution/gateway/sandbox.py) that
+# hides the checkout, var/, the database and other processes; off only where Linux user
+# namespaces are not allowed (then kernels can read everything this user can).
+EXECUTION_KERNEL_SANDBOX = env_bool("EXECUTION_KERNEL_SANDBOX", "True")
 
 # Execution (execution/): timeouts, the per-person limit, warm sessions, OpenLineage.
 EXECUTION_BLOCK_TIMEOUT_S = env_int("EXECUTION_BLOCK_TIMEOUT_S", 300)
+# The longest text an app input takes (it is stored in the run and its audit event).
+APP_INPUT_MAX_CHARS = env_int("APP_INPUT_MAX_CHARS", 10_000)
 EXECUTION_RUN_TIMEOUT_S = env_int("EXECUTION_RUN_TIMEOUT_S", 1800)
 EXECUTION_MAX_ACTIVE_RUNS_PER_USER = env_int("EXECUTION_MAX_ACTIVE_RUNS_PER_USER", 3)
 # A person's warm kernel on an app is shut down after this long unused.

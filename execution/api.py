@@ -8,7 +8,10 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.access import can_cancel_run
 from accounts.errors import Forbidden, InvalidInput
+from accounts.pagination import list_response, page_parameters, paginate
+from accounts.schema import errors
 from execution import selectors
 from execution.models import Run, Trigger
 from execution.serializers import AppSerializer, RunRequestSerializer, RunSerializer
@@ -20,16 +23,20 @@ def _run_body(run: Run) -> dict:
     return RunSerializer(run).data
 
 
-@extend_schema(responses=AppSerializer(many=True))
+@extend_schema(
+    parameters=page_parameters(), responses={200: AppSerializer(many=True), **errors(400)}
+)
 @api_view(["GET"])
 def app_list(request: Request) -> Response:
-    """The published apps you may see: id, urn, name, workspace, inputs (types, defaults)."""
-    return Response(
-        [AppSerializer.of(app, inputs) for app, inputs in selectors.apps_for(request.user)]
-    )
+    """The published apps you may see: id, urn, name, workspace, inputs (types, defaults);
+    paginated (``limit``, ``offset``, headers)."""
+    page = paginate(request, selectors.apps_for(request.user))
+    return list_response(page, [AppSerializer.of(app, inputs) for app, inputs in page.items])
 
 
-@extend_schema(request=RunRequestSerializer, responses={201: RunSerializer})
+@extend_schema(
+    request=RunRequestSerializer, responses={201: RunSerializer, **errors(400, 404, 409, 429)}
+)
 @api_view(["POST"])
 def app_runs(request: Request, pk: int) -> Response:
     """Run an app with ``{"inputs": {...}}``. With an eager Celery the run has finished when
@@ -43,16 +50,16 @@ def app_runs(request: Request, pk: int) -> Response:
     return Response(_run_body(run), status=status.HTTP_201_CREATED)
 
 
-@extend_schema(responses=RunSerializer)
+@extend_schema(responses={200: RunSerializer, **errors(404)})
 @api_view(["GET"])
 def run_detail(request: Request, pk: int) -> Response:
     return Response(_run_body(selectors.get_run(request.user, pk)))
 
 
-@extend_schema(request=None, responses=RunSerializer)
+@extend_schema(request=None, responses={200: RunSerializer, **errors(404, 409)})
 @api_view(["POST"])
 def run_cancel(request: Request, pk: int) -> Response:
     run = selectors.get_run(request.user, pk)
-    if not selectors.may_cancel(request.user, run):
+    if not can_cancel_run(request.user, run):
         raise Forbidden("Only the person who started this run, or an editor, may cancel it.")
     return Response(_run_body(cancel_run(actor=request.user, run=run)))

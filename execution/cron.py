@@ -99,7 +99,7 @@ def _field(text: str, name: str, low: int, high: int) -> frozenset[int]:
 
 
 def _number(text: str, name: str, low: int, high: int) -> int:
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise CronError(f"Cron field '{name}' must be numbers, ranges or steps, not '{text}'")
     value = int(text)
     if not low <= value <= high:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connections
@@ -21,6 +22,13 @@ log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _thread: threading.Thread | None = None
 _stop = threading.Event()
+
+
+def _no_job() -> dict[str, int]:
+    return {"culled": 0, "failed_stale": 0}
+
+
+_job: Callable[[], dict[str, int]] = _no_job
 
 
 def ensure_culler() -> None:
@@ -54,18 +62,17 @@ def stop_culler(*, timeout_s: float = 30.0) -> None:
         thread.join(timeout_s)
 
 
-def cull_once() -> dict[str, int]:
-    """What beat's task does: shut down idle kernels, fail runs whose worker went away."""
-    from execution.services import fail_stale_runs
-    from execution.sessions import cull_idle_sessions
-
-    return {"culled": cull_idle_sessions(), "failed_stale": fail_stale_runs()}
+def set_job(job: Callable[[], dict[str, int]]) -> None:
+    """What each pass does (``execution.maintenance.cull_once``, set when the app is ready:
+    this module imports nothing of the sessions it culls, so they may start it)."""
+    global _job
+    _job = job
 
 
 def _cull_until_stopped(stop: threading.Event) -> None:
     while not stop.wait(max(1, settings.EXECUTION_CULL_EVERY_S)):
         try:
-            done = cull_once()
+            done = _job()
             if done["culled"] or done["failed_stale"]:
                 log.info("Culled %(culled)s idle sessions, failed %(failed_stale)s runs", done)
         except Exception:

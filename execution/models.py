@@ -195,6 +195,38 @@ class RunStep(models.Model):
         super().save(*args, **kwargs)
 
 
+class ObservedBlock(models.Model):
+    """What one block of a run really ran against the warehouse: runtime lineage.
+
+    Recorded in the kernel (``execution.kernel_observer``): the SQL it executed on DuckDB
+    and PostgreSQL connections and the tables pandas wrote; ``reads`` and ``writes`` are
+    the warehouse tables that gives, named as the catalog names them, notebook-local names
+    (DataFrames, registered frames, temporary tables) left out. Written once, before the
+    run finishes.
+    """
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="observed_blocks")
+    position = models.PositiveIntegerField(help_text="the step's order in the run")
+    block_id = models.CharField(max_length=160)
+    # [{"kind": "sql" | "write", "engine": "duckdb" | "postgres" | ..., "text": ...}, ...]
+    statements = models.JSONField(default=list, blank=True)
+    reads = models.JSONField(default=list, blank=True)  # ["raw.events", ...]
+    writes = models.JSONField(default=list, blank=True)  # [["core.users", "create"], ...]
+
+    class Meta:
+        ordering = ["run", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "position"], name="one_observation_per_step")
+        ]
+
+    def __str__(self) -> str:
+        return f"observed {self.block_id} of run {self.run_id}"
+
+    @property
+    def written_tables(self) -> list[str]:
+        return [table for table, _ in self.writes]
+
+
 class AppSession(models.Model):
     """A person's warm kernel for one app, and what its namespace holds.
 

@@ -2,7 +2,9 @@
 
 The job is the app (or notebook), namespace ``tributary:{workspace}`` like the design-time
 export in ``lineage.openlineage``; the inputs and outputs are the warehouse tables the
-run's notebook version reads and writes, named as the catalog names them. Events go to
+run's notebook version reads and writes, named as the catalog names them: at START as
+its analysis says, at the end as the run really did (its runtime lineage,
+``execution.observed``) when the kernel recorded any. Events go to
 ``OPENLINEAGE_URL`` (HTTP POST of the JSON) when set, else are appended to
 ``OPENLINEAGE_FILE`` (JSON lines). Emitting never fails a run: a sink that refuses is
 logged.
@@ -20,10 +22,15 @@ from django.utils import timezone
 from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
 from openlineage.client.generated.error_message_run import ErrorMessageRunFacet
 from openlineage.client.generated.job_type_job import JobTypeJobFacet
+from openlineage.client.generated.lifecycle_state_change_dataset import (
+    LifecycleStateChange,
+    LifecycleStateChangeDatasetFacet,
+)
 from openlineage.client.serde import Serde
 
 from catalog.warehouse.tables import connection_for, resolve_table
-from lineage.openlineage import job_namespace
+from execution.observed import observed_kinds, observed_tables
+from lineage.openlineage import LIFECYCLE_STATES, job_namespace
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +52,21 @@ def run_event(run, state: str) -> RunEvent:
     """The OpenLineage event of ``run`` in ``state`` (START, COMPLETE, FAIL, ABORT)."""
     connection = connection_for(run.workspace)
     version = run.version
-    inputs = sorted({resolve_table(name, connection) for name in version.reads})
-    outputs = sorted({resolve_table(name, connection) for name in version.writes})
+    lineage = version.notebook_lineage()
+    kinds = {
+        resolve_table(table, connection): str(kind)
+        for block in lineage.blocks
+        for table, kind in block.analysis.write_kinds.items()
+        if table not in block.local
+    }
+    reads, writes = version.reads, [*version.writes, *(name for _, name in kinds)]
+    if state != "START":
+        observed_reads, observed_writes = observed_tables(run)
+        if observed_reads or observed_writes:
+            reads, writes = observed_reads, observed_writes
+            kinds = observed_kinds(run, connection)
+    inputs = sorted({resolve_table(name, connection) for name in reads})
+    outputs = sorted({resolve_table(name, connection) for name in writes})
     facets = {}
     if state in ("FAIL", "ABORT") and run.error:
         facets["errorMessage"] = ErrorMessageRunFacet(
@@ -71,8 +91,23 @@ def run_event(run, state: str) -> RunEvent:
             },
         ),
         inputs=[InputDataset(namespace=ns, name=name) for ns, name in inputs],
-        outputs=[OutputDataset(namespace=ns, name=name) for ns, name in outputs],
+        outputs=[
+            OutputDataset(namespace=ns, name=name, facets=_lifecycle(kinds.get((ns, name))))
+            for ns, name in outputs
+        ],
     )
+
+
+def _lifecycle(kind: str | None) -> dict:
+    """The ``lifecycleStateChange`` facet of a write of ``kind``, when it is one."""
+    state = (kind or "").upper()
+    if state not in LIFECYCLE_STATES:
+        return {}
+    return {
+        "lifecycleStateChange": LifecycleStateChangeDatasetFacet(
+            lifecycleStateChange=LifecycleStateChange(state), producer=PRODUCER
+        )
+    }
 
 
 def emit_run_event(run, state: str) -> None:

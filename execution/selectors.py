@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from dataclasses import dataclass
+
 from django.db.models import Prefetch, Q, QuerySet
 
-from accounts.access import access_object, can, is_signed_in, visible
-from accounts.audit import record_event
+from accounts.access import (
+    access_object,
+    can,
+    can_see_run,
+    is_signed_in,
+    visible,
+    visible_runs,
+)
 from accounts.errors import Conflict, DomainError, NotFound
+from accounts.refusals import note_refused
 from catalog.formats import ParsedBlock, read_notebook_file
 from catalog.models import App, Block, Notebook, NotebookVersion
 from execution.forms.inputs import Inputs, read_inputs
@@ -16,16 +24,11 @@ from execution.program import Cell, build_cells
 
 
 def _refuse(user, action: str, obj, pk) -> NotFound:
-    """Audit a refused run, then give the same 404 as for something that does not exist."""
-    if is_signed_in(user):
-        with transaction.atomic():
-            record_event(
-                actor=user,
-                action="run.refused",
-                target_urn=getattr(obj, "urn", ""),
-                workspace=getattr(obj, "workspace", None),
-                details={"action": action, "object_id": pk, "reason": "no run permission"},
-            )
+    """Audit a refused run (once per person, target and hour), then give the same 404 as
+    for something that does not exist."""
+    note_refused(
+        user, action=action, event="run.refused", obj=obj, object_id=pk, reason="no run permission"
+    )
     return NotFound("No app matches the given query.")
 
 
@@ -121,30 +124,52 @@ def cells_of_run(run: Run) -> list[Cell]:
 
 
 def get_run(user, pk: int) -> Run:
-    """A run, for whoever may see its app (or, without one, its notebook)."""
+    """A run, whole (inputs, outputs, steps), for whoever ``accounts.access.can_see_run``
+    allows; everyone else gets the 404 of a run that does not exist."""
     run = (
-        Run.objects.select_related("workspace", "app", "notebook", "notebook__workspace", "version")
+        Run.objects.select_related(
+            "workspace", "app", "notebook", "notebook__workspace", "version", "schedule"
+        )
         .filter(pk=pk)
         .first()
     )
-    if run is None or not can(user, "view", run.app or run.notebook):
+    if run is None or not can_see_run(user, run):
         raise NotFound("No run matches the given query.")
     return run
 
 
-def may_cancel(user, run: Run) -> bool:
-    return run.actor_id == getattr(user, "pk", None) or can(user, "edit", run.app or run.notebook)
+@dataclass(frozen=True)
+class RunSummary:
+    """A run as its app's page lists it: that it happened, and to whom it is more."""
+
+    run: Run
+    is_whole: bool  # the viewer may open it (and see who ran it)
 
 
-def runs_of_app(app: App, *, limit: int = 20) -> QuerySet[Run]:
-    return (
-        Run.objects.filter(app=app).select_related("actor").order_by("-created_at", "-id")[:limit]
+def runs_of_app(user, app: App, *, limit: int = 20) -> list[RunSummary]:
+    """The app's recent runs: when, status and duration for whoever sees the app; the
+    runner and a link only on the runs the viewer may see whole."""
+    runs = list(
+        Run.objects.filter(app=app)
+        .select_related("schedule")
+        .order_by("-created_at", "-id")[:limit]
     )
+    if not can(user, "view", app):  # who may see the app may know that it ran
+        return []
+    whole = set(
+        visible_runs(user, Run.objects.filter(pk__in=[r.pk for r in runs])).values_list(
+            "pk", flat=True
+        )
+    )
+    return [RunSummary(run, run.pk in whole) for run in runs]
 
 
-def last_finished_run(app: App) -> Run | None:
+def last_finished_run(user, app: App) -> Run | None:
+    """The viewer's own newest finished run of the app (others' outputs are theirs)."""
+    if not is_signed_in(user):
+        return None
     return (
-        Run.objects.filter(app=app, finished_at__isnull=False)
+        Run.objects.filter(app=app, actor=user, finished_at__isnull=False)
         .order_by("-finished_at", "-id")
         .prefetch_related("steps")
         .first()
@@ -159,12 +184,25 @@ def last_run_of(user, app: App) -> Run | None:
 
 
 def runs_touching(user, table, *, limit: int = 10) -> list[Run]:
-    """Recent runs of notebooks that read or write ``table``, those the user may see."""
+    """Recent runs of notebooks that read or write ``table``, those the user may see whole."""
     notebooks = Notebook.objects.filter(table_uses__table=table)
-    seen = Q(app__isnull=True, notebook__in=visible(user, notebooks)) | Q(
-        app__in=visible(user, App.objects.filter(notebook__in=notebooks))
+    touching = Run.objects.filter(Q(notebook__in=notebooks) | Q(app__notebook__in=notebooks))
+    return list(visible_runs(user, touching).order_by("-created_at", "-id")[:limit])
+
+
+def last_observed_run(user, version: NotebookVersion) -> Run | None:
+    """The newest finished run of ``version`` with runtime lineage that ``user`` may see."""
+    runs = (
+        Run.objects.filter(version=version, finished_at__isnull=False)
+        .filter(observed_blocks__isnull=False)
+        .select_related("app", "notebook", "version", "workspace")
+        .distinct()
+        .order_by("-finished_at", "-id")
     )
-    return list(Run.objects.filter(seen).order_by("-created_at", "-id")[:limit])
+    for run in runs[:20]:
+        if can(user, "view", run.app or run.notebook):
+            return run
+    return None
 
 
 def schedules_of(app: App) -> QuerySet[Schedule]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from execution.culler import cull_once
+from execution.maintenance import cull_once
 from execution.schedules import run_due_schedules
 from execution.services import execute_run
 

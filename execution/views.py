@@ -9,12 +9,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.access import can_cancel_run
 from accounts.errors import Forbidden
+from accounts.text import printable_text
 from catalog.selectors import block_names_of
 from execution import selectors
 from execution.forms.inputs import RunInputsForm
 from execution.models import Trigger
 from execution.notebook_file import executed_notebook
+from execution.observed import differences as observed_differences
+from execution.observed import observed_tables
 from execution.services import cancel_run, request_run
 
 LEXERS = {"sql": "sql"}
@@ -45,13 +49,22 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.get_run(request.user, pk)
     cells = {cell.block_id: cell for cell in selectors.cells_of_run(run)}
     steps = list(run.steps.order_by("position"))
+    observed = {row.position: row for row in run.observed_blocks.all()}
+    differences = {d.block_id: d for d in observed_differences(run, observed.values())}
     names = block_names_of(run.version)
     for step in steps:
         step.name = names.get(step.block_id, step.kind)
         cell = cells.get(step.block_id)
         step.source = cell.source or cell.code if cell is not None else ""
         step.lexer = LEXERS.get(step.kind, "code")
-    context = {"run": run, "steps": steps, "may_cancel": selectors.may_cancel(request.user, run)}
+        step.observed = observed.get(step.position)
+        step.difference = differences.get(step.block_id)
+    context = {
+        "run": run,
+        "steps": steps,
+        "may_cancel": can_cancel_run(request.user, run),
+        "observed_tables": observed_tables(run) if observed else None,
+    }
     return render(request, "execution/run.html", context)
 
 
@@ -59,7 +72,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.get_run(request.user, pk)
-    if not selectors.may_cancel(request.user, run):
+    if not can_cancel_run(request.user, run):
         raise Forbidden("Only the person who started this run, or an editor, may cancel it.")
     run = cancel_run(actor=request.user, run=run)
     messages.success(request, f"Run #{run.pk}: cancel requested ({run.status}).")
@@ -72,7 +85,8 @@ def run_download(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.get_run(request.user, pk)
     notebook = executed_notebook(run, selectors.cells_of_run(run))
     response = HttpResponse(
-        nbformat.writes(notebook), content_type="application/x-ipynb+json; charset=utf-8"
+        printable_text(nbformat.writes(notebook)),
+        content_type="application/x-ipynb+json; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="run-{run.pk}.ipynb"'
     return response

@@ -128,7 +128,11 @@ def explore(
         )
     nodes.sort(key=lambda n: (n.distance, n.restricted, n.id))
     edges = sorted(
-        {ViewEdge(ids[u], ids[v], kind) for u, v, kind in raw.edges if u in ids and v in ids},
+        {
+            ViewEdge(ids[u], ids[v], kind, graph.write_kind(u, v, kind))
+            for u, v, kind in raw.edges
+            if u in ids and v in ids
+        },
         key=lambda e: (e.source, e.target, e.kind),
     )
     return ExploreView(

@@ -45,7 +45,25 @@ _LEVEL_KINDS = {
     "block": {"feeds", "reads", "writes", "runs", "app", "metric"},
     "column": {"column"},
     "notebooks": {"notebook", "runs"},
+    # Who reads which column (or table whole): the index column impact asks.
+    "uses": {"uses"},
 }
+# What runs really read and wrote (runtime lineage), drawn only when asked for: levels
+# "notebook+observed" and "block+observed" hold them where no static edge says the same.
+OBSERVED_KINDS = {"observed_reads": "reads", "observed_writes": "writes"}
+OBSERVED = "+observed"
+for _base in ("notebook", "block"):
+    _LEVEL_KINDS[_base + OBSERVED] = _LEVEL_KINDS[_base] | set(OBSERVED_KINDS)
+
+
+def base_level(level: str) -> str:
+    """The level without its ``+observed`` mark.
+
+    Examples:
+        >>> base_level("block+observed"), base_level("column")
+        ('block', 'column')
+    """
+    return level.removesuffix(OBSERVED)
 
 
 class QueryError(ValueError):
@@ -77,6 +95,8 @@ class ViewEdge:
     source: str
     target: str
     kind: str
+    # For a writes edge: what the writer does to the table (a WriteKind: create, insert...).
+    write_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +167,7 @@ class LineageGraph:
         self._levels: dict[str, nx.DiGraph] = {}
         self._columns_of: dict[str, list[str]] = {}
         self._cycles: list[list[str]] | None = None
+        self._write_kinds: dict[tuple[str, str], str] | None = None
         self._lock = threading.Lock()
 
     def level(self, name: str) -> nx.DiGraph:
@@ -162,6 +183,13 @@ class LineageGraph:
         graph = nx.DiGraph()
         nodes = graph._node  # direct access: building 100,000 edges is the slow part
         kinds = _LEVEL_KINDS[level]
+        observed: list[EdgeRow] = []
+        rows = self._rows
+        if level.endswith(OBSERVED):
+            # Static edges first, so that an observed edge is drawn only where none is.
+            observed = [r for r in rows if r[2] in OBSERVED_KINDS]
+            rows = [r for r in rows if r[2] not in OBSERVED_KINDS] + observed
+        level = base_level(level)
 
         def node(urn, name, ws, mention=None, writer=False):
             attrs = nodes.get(urn)
@@ -176,11 +204,14 @@ class LineageGraph:
             if mention and attrs["kind"] in ("table", "column"):
                 attrs["mentions"].add(mention)
 
-        for source, target, kind, s_name, t_name, s_ws, t_ws, via, detail in self._rows:
+        for source, target, kind, s_name, t_name, s_ws, t_ws, via, detail in rows:
             if kind not in kinds:
                 continue
-            if level == "notebook" and kind in ("reads", "writes"):
-                if kind == "reads":
+            plain = OBSERVED_KINDS.get(kind, kind)
+            if plain != kind and self._has_edge(graph, level, source, target):
+                continue
+            if level == "notebook" and plain in ("reads", "writes"):
+                if plain == "reads":
                     if detail == "internal":  # reads back what its own notebook wrote
                         continue
                     nb = notebook_of(target)
@@ -198,12 +229,14 @@ class LineageGraph:
             mention = None
             if kind == "column":
                 mention = notebook_of(via) if via else None
-            elif kind == "reads":
+            elif plain == "reads":
                 mention = notebook_of(target)
-            elif kind == "writes":
+            elif plain == "writes":
                 mention = notebook_of(source)
+            elif kind == "uses":
+                mention = notebook_of(target)
             node(source, s_name, s_ws, mention)
-            node(target, t_name, t_ws, mention, writer=kind == "writes")
+            node(target, t_name, t_ws, mention, writer=plain == "writes")
             if level == "notebooks":
                 data = graph._succ[source].get(target) if source in graph._succ else None
                 if data is None:
@@ -233,11 +266,35 @@ class LineageGraph:
                 self._columns_of.setdefault(table_of_column(urn), []).append(urn)
         return graph
 
+    def write_kind(self, source: str, target: str, kind: str) -> str | None:
+        """What ``source`` (a block, or a notebook through its blocks) does to the table
+        ``target`` along a writes edge, from the stored changes edges."""
+        if kind != "writes":
+            return None
+        if self._write_kinds is None:
+            found: dict[tuple[str, str], str] = {}
+            for row in self._rows:
+                if row[2] == "changes":
+                    found[(row[0], row[1])] = row[8]
+                    found.setdefault((notebook_of(row[0]), row[1]), row[8])
+            self._write_kinds = found
+        return self._write_kinds.get((source, target))
+
+    @staticmethod
+    def _has_edge(graph: nx.DiGraph, level: str, source: str, target: str) -> bool:
+        if level == "notebook":  # block ends are drawn as their notebooks
+            if kind_of(source) == AssetKind.BLOCK:
+                source = notebook_of(source)
+            if kind_of(target) == AssetKind.BLOCK:
+                target = notebook_of(target)
+        return source in graph._succ and target in graph._succ[source]
+
     # Questions -------------------------------------------------------------------------
 
     def centres(self, urn: str, level: str) -> list[str]:
         """The nodes a question about ``urn`` starts from at ``level``."""
         kind = lineage_kind(urn)
+        level = base_level(level)
         if level == "column":
             if kind == "column":
                 return [urn]
@@ -312,30 +369,47 @@ class LineageGraph:
     def impact(self, urn: str) -> dict[str, set[str]]:
         """Everything downstream of a table, column, notebook or block, by kind (unredacted).
 
-        For a column: the columns it feeds, the notebooks whose SQL uses it or them,
-        then everything downstream of those notebooks and of the tables those columns
-        belong to.
+        A table's, notebook's or block's impact is table-level: everything downstream of
+        it. A column's follows column edges only: the columns derived from it, transitively,
+        their tables, the notebooks and metrics that read any of those columns (or read
+        their table without naming columns), and the apps of those notebooks; not every
+        reader of the tables.
         """
-        found: dict[str, set[str]] = defaultdict(set)
         kind = lineage_kind(urn)
         if kind == "column":
-            columns = self.level("column")
-            closure = _descendants(columns, [urn]) | {urn}
-            for column in closure:
-                for data in columns._succ[column].values() if column in columns else ():
-                    if data.get("nb"):
-                        found["notebook"].add(data["nb"])
-            found["column"] = closure - {urn}
-            found["table"] = {table_of_column(c) for c in found["column"]}
-            starts = found["table"] | found["notebook"]
+            found = self._column_impact(urn)
         else:
-            starts = {notebook_of(urn) if kind == "block" else urn}
-        graph = self.level("notebook")
-        for node in _descendants(graph, starts):
-            found[graph._node[node]["kind"]].add(node)
+            found = defaultdict(set)
+            graph = self.level("notebook")
+            for node in _descendants(graph, {notebook_of(urn) if kind == "block" else urn}):
+                found[graph._node[node]["kind"]].add(node)
         for values in found.values():
             values.discard(urn)
         return {k: v for k, v in found.items() if v}
+
+    def _column_impact(self, urn: str) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = defaultdict(set)
+        columns = self.level("column")
+        closure = _descendants(columns, [urn]) | {urn}
+        uses = self.level("uses")._succ
+        for column in closure:
+            for data in columns._succ[column].values() if column in columns else ():
+                if data.get("nb"):
+                    found["notebook"].add(data["nb"])
+            for reader in (*uses.get(column, ()), *uses.get(table_of_column(column), ())):
+                reader_kind = lineage_kind(reader)
+                if reader_kind == "block":
+                    found["notebook"].add(notebook_of(reader))
+                elif reader_kind == "metric":
+                    found["metric"].add(reader)
+        found["column"] = closure - {urn}
+        found["table"] = {table_of_column(c) for c in found["column"]}
+        notebooks = self.level("notebook")._succ
+        for notebook in found["notebook"]:
+            for target, data in notebooks.get(notebook, {}).items():
+                if data["kind"] == "app":
+                    found["app"].add(target)
+        return found
 
     def path(self, level: str, source: str, target: str) -> list[str]:
         """The shortest directed path between two nodes, either way round; [] when none."""
@@ -418,7 +492,11 @@ class LineageGraph:
             ids[urn] = node.id
             nodes.append(node)
         view_edges = sorted(
-            {ViewEdge(ids[u], ids[v], kind) for u, v, kind in edges if u in ids and v in ids},
+            {
+                ViewEdge(ids[u], ids[v], kind, self.write_kind(u, v, kind))
+                for u, v, kind in edges
+                if u in ids and v in ids
+            },
             key=lambda e: (e.source, e.target, e.kind),
         )
         return LineageView(

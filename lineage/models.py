@@ -17,6 +17,14 @@ class EdgeKind(models.TextChoices):
     WRITES = "writes", "block writes table"
     READS = "reads", "table is read by block"
     COLUMN = "column", "column feeds column"
+    USES = "uses", "column (or whole table) is read by block or metric"
+    # What a block does to each table it changes (detail: the WriteKind), data flow or not:
+    # a DELETE, an UPDATE from no other table, TRUNCATE, DROP, RENAME (via: the new name)
+    # and ALTER are only here, never in the data-flow edges.
+    CHANGES = "changes", "block changes table"
+    # Runtime lineage: what a notebook's latest observed run really read and wrote.
+    OBSERVED_READS = "observed_reads", "table was read by block in a run"
+    OBSERVED_WRITES = "observed_writes", "block wrote table in a run"
     NOTEBOOK = "notebook", "notebook feeds notebook through a table"
     RUNS = "runs", "notebook is %run by notebook"
     APP = "app", "notebook is published as app"
@@ -26,7 +34,18 @@ class EdgeKind(models.TextChoices):
 # Edges stored from a notebook's own analysis; replaced whole on each re-ingest. READS,
 # WRITES and NOTEBOOK edges are not stored: they derive from the catalog's NotebookTable
 # rows (see lineage.table_edges), the one record of which notebook uses which table.
-ANALYSIS_KINDS = (EdgeKind.FEEDS, EdgeKind.COLUMN, EdgeKind.RUNS)
+# USES edges say which columns a block reads, for column-precise impact: from a column, or
+# (detail "all") from a table whose columns the block reads without naming them.
+ANALYSIS_KINDS = (
+    EdgeKind.FEEDS,
+    EdgeKind.COLUMN,
+    EdgeKind.RUNS,
+    EdgeKind.USES,
+    EdgeKind.CHANGES,
+)
+# Edges from runs (execution's runtime lineage): replaced per notebook by its newest
+# observed run, never by an ingest.
+OBSERVED_KINDS = (EdgeKind.OBSERVED_READS, EdgeKind.OBSERVED_WRITES)
 
 
 class LineageEdge(models.Model):
@@ -57,7 +76,7 @@ class LineageEdge(models.Model):
     )
     # The table a notebook -> notebook edge goes through, or the block a column edge comes from.
     via_urn = models.CharField(max_length=1024, blank=True)
-    # identity | transform | aggregate for column edges.
+    # identity | transform | aggregate for column edges; "all" for a uses edge from a table.
     detail = models.CharField(max_length=32, blank=True)
 
     class Meta:

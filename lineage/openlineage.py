@@ -2,9 +2,11 @@
 
 One `JobEvent` per current notebook: the job is the notebook (namespace
 ``tributary:{workspace}``, name its path) with its SQL, type and title as job
-facets; its inputs and outputs are the warehouse tables it reads and writes
-(namespace the warehouse, name the fully qualified table), and each output
-carries a column-lineage facet from the notebook's SQL.
+facets; its inputs and outputs are the warehouse tables it reads and writes or otherwise
+changes (namespace the warehouse, name the fully qualified table); each output carries a
+column-lineage facet from the notebook's SQL, and, when the notebook creates, overwrites,
+truncates, drops, renames or alters it, a ``lifecycleStateChange`` facet (a rename names
+the new table, with the old as ``previousIdentifier``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,11 @@ from openlineage.client.generated.column_lineage_dataset import (
 )
 from openlineage.client.generated.documentation_job import DocumentationJobFacet
 from openlineage.client.generated.job_type_job import JobTypeJobFacet
+from openlineage.client.generated.lifecycle_state_change_dataset import (
+    LifecycleStateChange,
+    LifecycleStateChangeDatasetFacet,
+    PreviousIdentifier,
+)
 from openlineage.client.generated.sql_job import SQLJobFacet
 from openlineage.client.serde import Serde
 
@@ -60,6 +67,20 @@ def _sql_of(notebook: Notebook) -> tuple[str, str | None]:
     return "\n\n".join(statements), dialect
 
 
+LIFECYCLE_STATES = {state.value for state in LifecycleStateChange}
+
+
+def _change_kinds(notebook: Notebook) -> dict[tuple[str, str], tuple[str, str]]:
+    """(namespace, table) -> (write kind, URN of the new name for a rename), from the
+    notebook's changes edges; the first block's kind when several change one table."""
+    found: dict[tuple[str, str], tuple[str, str]] = {}
+    edges = LineageEdge.objects.filter(notebook=notebook, kind=EdgeKind.CHANGES).order_by("pk")
+    for target, detail, via in edges.values_list("target_urn", "detail", "via_urn"):
+        table = parse_urn(target)
+        found.setdefault((table.warehouse, table.table), (detail, via))
+    return found
+
+
 def notebook_event(notebook: Notebook) -> JobEvent:
     """The job event of one notebook's current version."""
     inputs: dict[tuple[str, str], None] = {}
@@ -86,6 +107,9 @@ def notebook_event(notebook: Notebook) -> JobEvent:
                 transformations=[Transformation(type=kind_of_change, subtype=subtype)],
             )
         )
+    kinds = _change_kinds(notebook)
+    for namespace, name in kinds:
+        outputs.setdefault((namespace, name), None)  # changed without data flow: still an output
     sql, dialect = _sql_of(notebook)
     connection = connection_for(notebook.workspace)
     job_facets = {
@@ -107,6 +131,18 @@ def notebook_event(notebook: Notebook) -> JobEvent:
                     column: Fields(inputFields=sources)
                     for column, sources in sorted(fields[(namespace, name)].items())
                 },
+                producer=PRODUCER,
+            )
+        change = kinds.get((namespace, name))
+        if change is not None and change[0].upper() in LIFECYCLE_STATES:
+            state, previous = change[0].upper(), None
+            if state == "RENAME" and change[1]:  # the output is the old name, renamed
+                new = parse_urn(change[1])
+                previous = PreviousIdentifier(namespace=namespace, name=name)
+                namespace, name = new.warehouse, new.table
+            facets["lifecycleStateChange"] = LifecycleStateChangeDatasetFacet(
+                lifecycleStateChange=LifecycleStateChange(state),
+                previousIdentifier=previous,
                 producer=PRODUCER,
             )
         output_datasets.append(OutputDataset(namespace=namespace, name=name, facets=facets))

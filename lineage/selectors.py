@@ -12,12 +12,19 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from accounts.access import can, sight_of
+from accounts.access import can, sight_of, visible
 from accounts.errors import InvalidInput, NotFound
 from accounts.models import Workspace
 from catalog.models import App, Metric, Notebook, Table
 from catalog.urns import guarding_object
-from lineage.graph import LineageGraph, LineageView, QueryError, ViewNode, lineage_kind
+from lineage.graph import (
+    LineageGraph,
+    LineageView,
+    QueryError,
+    ViewNode,
+    base_level,
+    lineage_kind,
+)
 from lineage.models import LineageEdge
 from lineage.query import LineageQuery
 from lineage.services import current_stamp
@@ -138,10 +145,11 @@ def raw_lineage(user, query: LineageQuery, *, max_nodes: int | None = None) -> R
     graph = lineage_graph()
     attrs = authorize_urn(user, graph, query.urn)
     try:
-        centres = graph.centres(query.urn, query.level)
+        centres = graph.centres(query.urn, query.graph_level)
     except QueryError as exc:
         raise InvalidInput(str(exc), field="level") from exc
-    found = graph.reach(query.level, centres, query.direction, query.depth, max_nodes)
+    level = query.graph_level
+    found = graph.reach(level, centres, query.direction, query.depth, max_nodes)
     distance = found.distance
     extra: dict[str, dict] = {}
     if not distance:
@@ -149,8 +157,8 @@ def raw_lineage(user, query: LineageQuery, *, max_nodes: int | None = None) -> R
         distance = {query.urn: 0}
         extra[query.urn] = attrs
         centres = [query.urn]
-    edges = graph.edges_among(query.level, distance)
-    return RawLineage(query.level, distance, edges, found.truncated, tuple(centres), extra)
+    edges = graph.edges_among(level, distance)
+    return RawLineage(level, distance, edges, found.truncated, tuple(centres), extra)
 
 
 def redact(user, raw: RawLineage) -> LineageView:
@@ -170,16 +178,21 @@ def lineage_for(user, query: LineageQuery, *, max_nodes: int | None = None) -> L
     return redact(user, raw_lineage(user, query, max_nodes=max_nodes))
 
 
+_OUT_OF_BLOCK = ("feeds", "writes", "observed_writes")
+_INTO_BLOCK = ("feeds", "reads", "observed_reads")
+_TABLE_EDGES = ("reads", "writes", "observed_reads", "observed_writes")
+
+
 def expand_notebooks(raw: RawLineage, notebooks: list[str], user) -> RawLineage:
     """Draw each of ``notebooks`` (at notebook level, visible) as its blocks.
 
     The blocks take over the notebook's table edges; each block points to its
     notebook, which keeps its %run and app edges.
     """
-    if raw.level != "notebook":
+    if base_level(raw.level) != "notebook":
         return raw
     graph = lineage_graph()
-    blocks_graph = graph.level("block")
+    blocks_graph = graph.level(raw.level.replace("notebook", "block"))
     viewer = sight_of(user)
     distance, extra = dict(raw.distance), dict(raw.extra)
     edges = set(raw.edges)
@@ -195,13 +208,13 @@ def expand_notebooks(raw: RawLineage, notebooks: list[str], user) -> RawLineage:
             extra[block] = blocks_graph._node[block]
             edges.add((block, urn, "part_of"))
             for target, data in blocks_graph._succ[block].items():
-                if target in distance and data["kind"] in ("feeds", "writes"):
+                if target in distance and data["kind"] in _OUT_OF_BLOCK:
                     edges.add((block, target, data["kind"]))
             for source, data in blocks_graph._pred[block].items():
-                if source in distance and data["kind"] in ("feeds", "reads"):
+                if source in distance and data["kind"] in _INTO_BLOCK:
                     edges.add((source, block, data["kind"]))
         if blocks:
-            edges = {e for e in edges if not (urn in e[:2] and e[2] in ("reads", "writes"))}
+            edges = {e for e in edges if not (urn in e[:2] and e[2] in _TABLE_EDGES)}
     return RawLineage(raw.level, distance, sorted(edges), raw.truncated, raw.centres, extra)
 
 
@@ -362,3 +375,35 @@ def path_between(user, source: str, target: str, level: str = "notebook") -> lis
         graph.describe(graph.attrs(level, urn), urn, viewer, i, i)
         for i, urn in enumerate(graph.path(level, source, target))
     ]
+
+
+@dataclass(frozen=True)
+class TableChange:
+    """One block that changes a table, and how (a WriteKind; ``renamed_to`` for a rename)."""
+
+    notebook: Notebook
+    block_name: str
+    kind: str
+    renamed_to: str = ""
+
+    @property
+    def is_lifecycle(self) -> bool:
+        return self.kind in ("drop", "truncate", "rename", "alter")
+
+
+def table_changes(user, table_urn: str) -> tuple[list[TableChange], int]:
+    """What the notebooks ``user`` may see do to a table (create, insert, delete, drop,
+    rename...), block by block, and how many changes by notebooks they may not see."""
+    rows = list(
+        LineageEdge.objects.filter(kind="changes", target_urn=table_urn)
+        .order_by("source_name", "detail")
+        .values_list("notebook_id", "source_name", "detail", "via_urn")
+    )
+    shown = visible(user, Notebook.objects.filter(pk__in={row[0] for row in rows}))
+    notebooks = {nb.pk: nb for nb in shown.select_related("workspace")}
+    changes = [
+        TableChange(notebooks[nb], name, kind, parse_urn(via).table if via else "")
+        for nb, name, kind, via in rows
+        if nb in notebooks
+    ]
+    return changes, len(rows) - len(changes)

@@ -34,6 +34,11 @@ class LineageEdgeSerializer(serializers.Serializer):
     source = serializers.CharField()
     target = serializers.CharField()
     kind = serializers.CharField()
+    write_kind = serializers.CharField(
+        required=False,
+        help_text="For a writes edge: create, overwrite, insert, merge or update (what the "
+        "writer does to the table)",
+    )
 
 
 class ColumnEdgeSerializer(serializers.Serializer):
@@ -80,7 +85,7 @@ def node_data(node) -> dict:
 def view_data(view) -> dict:
     return {
         "nodes": [node_data(n) for n in view.nodes],
-        "edges": [{"source": e.source, "target": e.target, "kind": e.kind} for e in view.edges],
+        "edges": [_edge_data(e) for e in view.edges],
         "truncated": view.truncated,
     }
 
@@ -117,7 +122,7 @@ def explore_data(view) -> dict:
         nodes.append(data)
     return {
         "nodes": nodes,
-        "edges": [{"source": e.source, "target": e.target, "kind": e.kind} for e in view.edges],
+        "edges": [_edge_data(e) for e in view.edges],
         "truncated": view.truncated,
         "centres": list(view.centres),
         "column_edges": [{"source": s, "target": t} for s, t in view.column_edges],
@@ -152,3 +157,10 @@ def summary_data(summary) -> dict:
         "url": summary.url,
         "lineage_url": summary.lineage_url,
     }
+
+
+def _edge_data(edge) -> dict:
+    data = {"source": edge.source, "target": edge.target, "kind": edge.kind}
+    if edge.write_kind:
+        data["write_kind"] = edge.write_kind
+    return data

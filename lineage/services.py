@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -22,7 +22,8 @@ from catalog.models import App, Metric, Notebook
 from catalog.signals import StoredVersion
 from catalog.warehouse.tables import TableResolver, connection_for
 from lineage.analysis import NotebookLineage
-from lineage.models import ANALYSIS_KINDS, EdgeKind, LineageEdge, LineageStamp
+from lineage.analysis.column_reads import column_reads
+from lineage.models import ANALYSIS_KINDS, OBSERVED_KINDS, EdgeKind, LineageEdge, LineageStamp
 from urns import AssetKind
 
 
@@ -96,6 +97,8 @@ def analysis_edges(
                     via=block_urn,
                     detail=edge.transformation,
                 )
+        _add_uses(found, block, block_urn, f"{path}#{block.id}", resolve)
+        _add_changes(found, block, block_urn, f"{path}#{block.id}", resolve)
     for edge in lineage.edges:
         found.add(
             AssetKind.BLOCK.urn(slug, path, edge.source),
@@ -113,6 +116,56 @@ def analysis_edges(
                 names=(helper, path),
             )
     return list(found.edges.values())
+
+
+def column_uses(
+    columns: Iterable[str], tables: Iterable[str], resolve: TableResolver
+) -> list[tuple[str, str, str]]:
+    """(source URN, source name, detail) of what a reader of ``columns`` (``table.column``,
+    or ``table.*``) and ``tables`` uses: each column, and each table it reads without
+    naming any of its columns (``*``, Python I/O, SQL past the parser) whole, detail "all".
+    """
+    found: dict[str, tuple[str, str, str]] = {}
+    named: set[str] = set()
+    whole: dict[str, str] = {}
+    for dotted in sorted(columns):
+        table, _, column = dotted.rpartition(".")
+        if column == "*":
+            whole[resolve.urn(table)] = table
+            continue
+        resolved = resolve.column(dotted)
+        if resolved is not None:
+            found[resolved[0]] = (resolved[0], resolved[1], "")
+            named.add(resolve.urn(table))
+    for table in sorted(tables):
+        urn = resolve.urn(table)
+        if urn not in named:
+            whole.setdefault(urn, table)
+    for urn, table in whole.items():
+        found[urn] = (urn, resolve(table)[1], "all")
+    return list(found.values())
+
+
+def _add_uses(found: _EdgeSet, block, block_urn: str, block_name: str, resolve) -> None:
+    for source, name, detail in column_uses(block.column_reads, block.reads, resolve):
+        found.add(source, block_urn, EdgeKind.USES, names=(name, block_name), detail=detail)
+
+
+def _add_changes(found: _EdgeSet, block, block_urn: str, block_name: str, resolve) -> None:
+    analysis = block.analysis
+    renamed = dict(analysis.renames)
+    for table, kind in sorted(analysis.write_kinds.items()):
+        if table in block.local or "/" in table:
+            continue
+        via = resolve.urn(renamed[table]) if table in renamed else ""
+        found.add(
+            block_urn,
+            resolve.urn(table),
+            EdgeKind.CHANGES,
+            names=(block_name, resolve(table)[1]),
+            via=via,
+            detail=str(kind),
+        )
 
 
 def _delete_notebook_edges(notebook_ids: Sequence[int]) -> None:
@@ -153,6 +206,30 @@ def replace_notebook_edges(notebook: Notebook) -> int:
         return replace_version_edges([item], resolver)
 
 
+def replace_observed_edges(
+    notebook: Notebook, blocks: Sequence[tuple[str, Sequence[str], Sequence[str]]]
+) -> int:
+    """The runtime lineage of ``notebook``'s newest observed run, as observed_reads (table ->
+    block) and observed_writes (block -> table) edges: ``blocks`` are (block id, tables
+    read, tables written), named as the catalog names them. Returns how many are stored."""
+    slug, path = notebook.workspace.slug, notebook.path
+    resolve = TableResolver(connection_for(notebook.workspace))
+    found = _EdgeSet(notebook)
+    for block_id, reads, writes in blocks:
+        block_urn = AssetKind.BLOCK.urn(slug, path, block_id)
+        block_name = f"{path}#{block_id}"
+        for table in reads:
+            found.add(resolve.urn(table), block_urn, EdgeKind.OBSERVED_READS,
+                      names=(table, block_name))  # fmt: skip
+        for table in writes:
+            found.add(block_urn, resolve.urn(table), EdgeKind.OBSERVED_WRITES,
+                      names=(block_name, table))  # fmt: skip
+    with transaction.atomic():
+        bump_stamp()
+        LineageEdge.objects.filter(notebook_id=notebook.pk, kind__in=OBSERVED_KINDS).delete()
+        return insert_rows(LineageEdge, list(found.edges.values()))
+
+
 def remove_notebook_edges(notebook: Notebook) -> None:
     """Drop a notebook's analysis edges (deleted from its source, or deleted outright)."""
     with transaction.atomic():
@@ -183,30 +260,50 @@ def remove_asset_edges(urn: str) -> None:
     with transaction.atomic():
         bump_stamp()
         LineageEdge.objects.filter(
-            kind__in=[EdgeKind.APP, EdgeKind.METRIC], target_urn=urn
+            kind__in=[EdgeKind.APP, EdgeKind.METRIC, EdgeKind.USES], target_urn=urn
         ).delete()
 
 
 def replace_metric_edges(metric: Metric) -> None:
-    """The table -> metric edges of one metric, one per table it is computed from."""
+    """The table -> metric edges of one metric, one per table it is computed from, and the
+    columns its definition reads (uses edges; its tables whole when it names none)."""
     with transaction.atomic():
         bump_stamp()
-        LineageEdge.objects.filter(kind=EdgeKind.METRIC, target_urn=metric.urn).delete()
-        LineageEdge.objects.bulk_create(
-            [
+        LineageEdge.objects.filter(
+            kind__in=[EdgeKind.METRIC, EdgeKind.USES], target_urn=metric.urn
+        ).delete()
+        tables = list(metric.tables.all())
+        edges = [
+            LineageEdge(
+                source_urn=table.urn,
+                target_urn=metric.urn,
+                kind=EdgeKind.METRIC,
+                source_name=table.name,
+                target_name=metric.name,
+                source_workspace_id=metric.workspace_id,
+                target_workspace_id=metric.workspace_id,
+                notebook_id=metric.notebook_id,
+            )
+            for table in tables
+        ]
+        connection = connection_for(metric.workspace)
+        resolve = TableResolver(connection)
+        read = column_reads(metric.definition, getattr(connection, "dialect", None) or None)
+        for source, name, detail in column_uses(read, [t.name for t in tables], resolve):
+            edges.append(
                 LineageEdge(
-                    source_urn=table.urn,
+                    source_urn=source,
                     target_urn=metric.urn,
-                    kind=EdgeKind.METRIC,
-                    source_name=table.name,
+                    kind=EdgeKind.USES,
+                    source_name=name[:1024],
                     target_name=metric.name,
                     source_workspace_id=metric.workspace_id,
                     target_workspace_id=metric.workspace_id,
                     notebook_id=metric.notebook_id,
+                    detail=detail,
                 )
-                for table in metric.tables.all()
-            ]
-        )
+            )
+        LineageEdge.objects.bulk_create(edges)
 
 
 @dataclass(frozen=True)
@@ -229,7 +326,8 @@ def rebuild_edges(*, workspace: Workspace | None = None) -> RebuildReport:
     else:
         with transaction.atomic():
             bump_stamp()
-            LineageEdge.objects.all().delete()
+            # Observed edges come from runs, which a rebuild does not replay.
+            LineageEdge.objects.exclude(kind__in=OBSERVED_KINDS).delete()
     count = 0
     for notebook in notebooks.only("pk").iterator():
         count += replace_notebook_edges(notebook)

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from accounts.access import can_see_details
 from catalog.models import Column, Table
 from lineage import selectors
 from lineage.drawing import label_of
@@ -36,6 +37,8 @@ def asset_summary(user, urn: str) -> AssetSummary:
     title = owner = description = ""
     tags: list[str] = []
     kind = kind_of(urn)
+    if found is not None and not can_see_details(user, found):
+        found = None  # named through a notebook: the name, and nothing of its home's docs
     if kind == "column" and isinstance(found, Table):
         column = Column.objects.filter(table=found, name=urn.rpartition(".")[2]).first()
         owner = found.owner_email

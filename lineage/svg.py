@@ -32,6 +32,9 @@ EDGE_STYLES = {
     "metric": ("#f79009", ""),
     "part_of": ("#98a2b3", "2 3"),
     "notebook": ("#1f6feb", "1 3"),
+    # What a run really read or wrote where the analysis says nothing (runtime lineage).
+    "observed_reads": ("#f04438", "5 2"),
+    "observed_writes": ("#f04438", "5 2"),
 }
 LANE_FILLS = ("#eef4ff", "#ecfdf3", "#fef6ee", "#f4f3ff", "#fdf2fa", "#f0f9ff", "#fefbe8")
 LABEL_CHARS = 26

@@ -9,13 +9,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from accounts.access import visible
-from accounts.errors import InvalidInput
 from accounts.models import Workspace
+from accounts.params import int_param, urn_param
 from lineage import selectors
 from lineage.api import API_MAX_NODES
 from lineage.drawing import label_of, title_of
 from lineage.explore import explore
-from lineage.graph import DIRECTIONS, lineage_kind
+from lineage.graph import DIRECTIONS, LINEAGE_KINDS, lineage_kind
 from lineage.query import parse_lineage_query
 from lineage.serializers import explore_data
 from lineage.svg import EDGE_STYLES, KIND_COLOURS, LANE_FILLS, RESTRICTED_COLOUR
@@ -39,17 +39,9 @@ LEGEND_EDGES = {
     "app": "is published as",
     "metric": "is measured by",
     "part_of": "block of",
+    "observed_reads": "was read by, in a run (the analysis does not say so)",
+    "observed_writes": "wrote, in a run (the analysis does not say so)",
 }
-
-
-def _limit(raw: str | None) -> int:
-    if raw in (None, ""):
-        return DRAWN_NODES
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_DRAWN_NODES:
-        raise InvalidInput(
-            f"'limit' must be a whole number from 1 to {MAX_DRAWN_NODES}.", field="limit"
-        )
-    return int(raw)
 
 
 @require_GET
@@ -59,16 +51,14 @@ def lineage_page(request: HttpRequest) -> HttpResponse:
     if "urn" not in request.GET:
         return render(request, "lineage/graph.html", {"query": None})
     query = parse_lineage_query(request.GET)
-    limit = _limit(request.GET.get("limit"))
+    limit = int_param(request.GET, "limit", default=DRAWN_NODES, minimum=1, maximum=MAX_DRAWN_NODES)
     user = request.user
     # Columns are drawn as rows of their tables' cards: a column level question is asked
     # at the notebook level, and the column's path is highlighted.
     asked = replace(query, level="notebook") if query.level == "column" else query
     view = explore(user, asked, max_nodes=API_MAX_NODES, with_columns=True)
     centre = selectors.describe_urn(user, query.urn)
-    to = (request.GET.get("to") or "").strip()
-    if to and not lineage_kind(to):
-        raise InvalidInput("'to' must be an asset URN.", field="to")
+    to = urn_param(request.GET, "to", kinds=LINEAGE_KINDS, required=False)
     path = selectors.path_between(user, query.urn, to, query.level) if to else None
     kind = lineage_kind(query.urn)
     lane_names = dict(visible(user, Workspace.objects.all()).values_list("slug", "name"))
@@ -78,6 +68,7 @@ def lineage_page(request: HttpRequest) -> HttpResponse:
             "level": asked.level,
             "direction": asked.direction,
             "depth": asked.depth,
+            **({"observed": True} if asked.observed else {}),
         },
         "answer": explore_data(view),
         "focus": query.urn if kind == "column" else None,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from config.env import ImproperSetting, env_bool, env_int, env_list
+from config.env import ImproperSetting, env_bool, env_float, env_int, env_list
 
 
 @pytest.mark.parametrize(
@@ -32,6 +32,21 @@ def test_env_int_fails_loudly_on_a_non_number(monkeypatch):
 
     with pytest.raises(ImproperSetting, match="SIZE must be an integer"):
         env_int("SIZE", 1)
+
+
+@pytest.mark.parametrize("raw", ["two", "-1", "nan", "inf"])
+def test_env_float_fails_loudly_on_anything_but_a_finite_number_of_at_least_0(monkeypatch, raw):
+    monkeypatch.setenv("BUDGET_S", raw)
+
+    with pytest.raises(ImproperSetting, match="BUDGET_S must be"):
+        env_float("BUDGET_S", 2.0)
+
+
+def test_env_float_reads_a_number_or_gives_the_default(monkeypatch):
+    monkeypatch.setenv("BUDGET_S", "0.5")
+    assert env_float("BUDGET_S", 2.0) == 0.5
+    monkeypatch.delenv("BUDGET_S")
+    assert env_float("BUDGET_S", 2.0) == 2.0
 
 
 def test_env_list_splits_on_commas(monkeypatch):

@@ -16,10 +16,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from rest_framework.authtoken.models import Token
 
 from accounts import services, throttle
 from accounts.audit import client_ip_of, record_event
+from accounts.models import ApiToken
 
 _NEW_TOKEN = "tributary_new_api_token"
 
@@ -65,7 +65,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    token = Token.objects.filter(user=request.user).only("created").first()
+    token = ApiToken.objects.filter(user=request.user).only("created").first()
     new_key = request.session.pop(_NEW_TOKEN, None)
     return render(
         request,

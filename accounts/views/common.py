@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, StreamingHttpResponse
 
 from accounts.errors import Conflict, InvalidInput
+from accounts.text import printable_text
 
 # Cells starting with these are formulas to a spreadsheet; exports must not run code.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -26,7 +27,7 @@ def attempt(request: HttpRequest, change: Callable[[], object], success: str) ->
 
 
 def _safe_cell(value) -> str:
-    text = "" if value is None else str(value)
+    text = "" if value is None else printable_text(str(value))
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,8 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import invites as invite_services
 from accounts import selectors
 from accounts.access import is_signed_in
-from accounts.errors import DomainError
-from accounts.forms import InviteForm, first_error
+from accounts.errors import DomainError, InvalidInput
+from accounts.forms import InviteForm, InviteSignUpForm, first_error
+from accounts.signup import sign_up_with_invite
 from accounts.views.common import attempt
 
 _NEW_INVITE = "tributary_new_invite"
@@ -85,12 +88,7 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
         try:
             result = invite_services.accept_invite(actor=request.user, token=token)
         except DomainError as exc:
-            return render(
-                request,
-                "accounts/invite_refused.html",
-                {"message": exc.message},
-                status=exc.status_code,
-            )
+            return _refused(request, exc)
         workspace = result.membership.workspace
         if result.outcome == "already":
             messages.info(
@@ -104,10 +102,58 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invite = invite_services.check_invite(token)
     except DomainError as exc:
-        return render(
-            request,
-            "accounts/invite_refused.html",
-            {"message": exc.message},
-            status=exc.status_code,
+        return _refused(request, exc)
+    return _invite_page(request, invite, InviteSignUpForm())
+
+
+@never_cache
+@require_POST
+def invite_sign_up(request: HttpRequest, token: str) -> HttpResponse:
+    """Create an account from the invite page, accept the invite with it, and sign in.
+
+    A bad field is a 400 with the page showing what is wrong, and nothing is created.
+    """
+    if is_signed_in(request.user):
+        return redirect("invite-accept", token=token)
+    try:
+        invite = invite_services.check_invite(token)
+    except DomainError as exc:
+        return _refused(request, exc)
+    form = InviteSignUpForm(request.POST)
+    if not form.is_valid():
+        return _invite_page(request, invite, form, status=400)
+    try:
+        done = sign_up_with_invite(
+            token=token,
+            username=form.cleaned_data["username"],
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
         )
-    return render(request, "accounts/invite.html", {"invite": invite})
+    except InvalidInput as exc:
+        form.add_error(exc.field or None, exc.message)
+        return _invite_page(request, invite, form, status=400)
+    except DomainError as exc:
+        return _refused(request, exc)
+    auth_login(request, done.user, backend="accounts.backends.RateLimitedModelBackend")
+    workspace = done.acceptance.membership.workspace
+    messages.success(
+        request,
+        f"Welcome, {done.user.get_username()}: you are a {done.acceptance.membership.role} "
+        f"of {workspace.name}.",
+    )
+    return redirect("workspace", slug=workspace.slug)
+
+
+def _invite_page(request, invite, form, status: int = 200) -> HttpResponse:
+    context = {
+        "invite": invite,
+        "form": form,
+        "oidc_enabled": getattr(settings, "OIDC_ENABLED", False),
+    }
+    return render(request, "accounts/invite.html", context, status=status)
+
+
+def _refused(request, exc: DomainError) -> HttpResponse:
+    return render(
+        request, "accounts/invite_refused.html", {"message": exc.message}, status=exc.status_code
+    )

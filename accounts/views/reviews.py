@@ -13,10 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import reviews as review_services
 from accounts import selectors
 from accounts.access import is_instance_admin
-from accounts.errors import DomainError, Forbidden, InvalidInput
+from accounts.errors import DomainError, Forbidden
 from accounts.evidence import STALE_AFTER
 from accounts.forms import ReviewForm, first_error
 from accounts.models import Decision
+from accounts.params import enum_param, int_value
 from accounts.views.common import attempt, csv_response, wants_json
 
 
@@ -81,9 +82,7 @@ def all_reviews(request: HttpRequest) -> HttpResponse:
 @login_required
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.review(request.user, pk)
-    show = request.GET.get("show", "all")
-    if show not in selectors.REVIEW_FILTERS:
-        show = "all"
+    show = enum_param(request.GET, "show", selectors.REVIEW_FILTERS, default="all")
     return render(
         request,
         "accounts/review.html",
@@ -101,9 +100,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 def _decisions_from(post) -> dict[int, tuple[str, str]]:
     decisions = {}
     for raw in post.getlist("items"):
-        if not raw.isdigit():
-            raise InvalidInput("A row id is not a number.")
-        pk = int(raw)
+        pk = int_value(raw, "items", minimum=1, message="A row id is not a number.")
         decisions[pk] = (
             post.get(f"decision-{pk}", Decision.PENDING),
             post.get(f"note-{pk}", ""),

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from accounts.access import access_object, is_signed_in, named_filter, visible
+from accounts.access import access_object, can, is_signed_in, named_filter, visible
 from accounts.errors import NotFound
+from accounts.models import Workspace
 from catalog.documentation.revisions import PendingReview, history, pending_reviews
 from catalog.models import (
     App,
@@ -66,9 +67,10 @@ def url_for_urn(user, urn: str) -> str:
         urn, anchor = block.notebook_urn, f"#block-{block.block}"
     row = None
     if urn and is_signed_in(user):
-        seen = index_visibility(user) | Q(kind="table") & named_filter(
-            user, Table, pk_field="object_id"
-        )
+        seen = index_visibility(user)
+        named = named_filter(user, Table, pk_field="object_id")
+        if named:  # Q() for an instance admin, who sees every row already
+            seen |= Q(kind="table") & named
         row = SearchDocument.objects.filter(seen, urn=urn).only("url").first()
     if row is None:
         raise NotFound("No asset matches that URN.")
@@ -96,6 +98,8 @@ class TablePage:
     reviews: list[PendingReview] = field(default_factory=list)
     revisions: list = field(default_factory=list)
     hidden_uses: int = 0
+    # Writers from other workspaces than the table's home (which they never take over).
+    also_written_by: list[TableUse] = field(default_factory=list)
 
 
 def _visible_uses(user, table: Table) -> tuple[list[NotebookTable], list[TableUse]]:
@@ -165,7 +169,16 @@ def table_page(user, table: Table) -> TablePage:
         reviews=pending_reviews(urns),
         revisions=history(urns, limit=20),
         hidden_uses=len(uses) - len(shown),
+        also_written_by=[u for u in writers if u.notebook.workspace_id != table.workspace_id],
     )
+
+
+def move_targets(user, table: Table) -> list:
+    """The workspaces an admin of the table's home may move it to (those they administer)."""
+    if not can(user, "admin", table):
+        return []
+    others = Workspace.objects.exclude(pk=table.workspace_id).order_by("slug")
+    return list(visible(user, others, "admin").only("slug", "name"))
 
 
 def apps_showing(user, metric: Metric) -> QuerySet[App]:
@@ -253,6 +266,4 @@ def column_prefetch() -> Prefetch:
 
 
 def visible_workspaces(user):
-    from accounts.models import Workspace
-
     return visible(user, Workspace.objects.all()).only("slug", "name")

@@ -8,11 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import can, can_see_details
-from accounts.errors import DomainError, InvalidInput
+from accounts.errors import DomainError
+from accounts.params import urn_param
 from catalog.assets import selectors
+from catalog.assets.moves import check_move_table, do_move_table
 from catalog.assets.sections import sections_for
 from catalog.documentation.from_notebooks import notebook_summary
 from catalog.documentation.revisions import (
@@ -21,9 +23,18 @@ from catalog.documentation.revisions import (
     mark_reviewed,
     pending_reviews,
 )
+from catalog.search.usage import record_view
 
 
 def _page_context(request, asset, kind: str) -> dict:
+    record_view(
+        request.user,
+        urn=asset.urn,
+        kind=kind,
+        name=getattr(asset, "title", "") or asset.name,
+        url=request.path,
+        workspace_id=asset.workspace_id,
+    )
     return {
         "asset": asset,
         "urn": asset.urn,
@@ -37,9 +48,7 @@ def _page_context(request, asset, kind: str) -> dict:
 @login_required
 def asset(request: HttpRequest) -> HttpResponse:
     """``/assets/?urn=URN`` -> the asset's page, for search results and lineage nodes."""
-    urn = request.GET.get("urn", "")
-    if not urn:
-        raise InvalidInput("Give the asset's URN: /assets/?urn=table:...")
+    urn = urn_param(request.GET, "urn")
     return HttpResponseRedirect(selectors.url_for_urn(request.user, urn))
 
 
@@ -59,6 +68,7 @@ def table(request: HttpRequest, pk: int) -> HttpResponse:
         table=t,
         defining=defining,
         can_see_defining=bool(defining) and can(request.user, "view", defining),
+        move_targets=selectors.move_targets(request.user, t),
         column_reviews={r.urn for r in page.reviews if r.urn != t.urn},
     )
     return render(request, "catalog/table.html", context)
@@ -88,11 +98,13 @@ def app(request: HttpRequest, pk: int) -> HttpResponse:
         list(version.blocks.filter(kind="markdown").order_by("position")[:1]) if version else []
     )
     context = _page_context(request, a, "app")
+    notebook_visible = can(request.user, "view", a.notebook)
     context.update(
         app=a,
         inputs=selectors.app_inputs(a),
-        summary=notebook_summary(blocks),
-        notebook_visible=can(request.user, "view", a.notebook),
+        # The notebook's own words only to who may read the notebook (not an app grantee).
+        summary=notebook_summary(blocks) if notebook_visible else "",
+        notebook_visible=notebook_visible,
         can_run=can(request.user, "run", a),
         reviews=pending_reviews([a.urn]),
         # Where the code is weak is for the people who can fix it, not for every runner.
@@ -163,6 +175,17 @@ def _edit(request: HttpRequest, asset, kind: str, page_url: str) -> HttpResponse
 def table_edit(request: HttpRequest, pk: int) -> HttpResponse:
     t = selectors.get_table(request.user, pk, action="edit")
     return _edit(request, t, "table", reverse("table", args=[t.pk]))
+
+
+@require_POST
+@login_required
+def table_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give the table another home workspace: admins of both only."""
+    t = selectors.get_table(request.user, pk, action="admin")
+    target = check_move_table(actor=request.user, table=t, slug=request.POST.get("workspace"))
+    do_move_table(actor=request.user, table=t, workspace=target)
+    messages.success(request, f"{t.name} now belongs to {target.name}.")
+    return redirect("table", pk=t.pk)
 
 
 @require_http_methods(["GET", "POST"])

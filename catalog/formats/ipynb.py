@@ -469,8 +469,10 @@ def _as_int(value: Any) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().isdigit() and len(value) < 10:
-        return int(value)
+    text = value.strip() if isinstance(value, str) else ""
+    # ASCII digits only: "²".isdigit() is true and int("²") fails.
+    if text.isascii() and text.isdigit() and len(text) < 10:
+        return int(text)
     return None
 
 

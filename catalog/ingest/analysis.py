@@ -14,7 +14,6 @@ from django.conf import settings
 from catalog.formats import ParsedBlock
 from catalog.models import Block
 from lineage.analysis import BlockFacts, NotebookLineage, analyze_notebook
-from lineage.analysis.budget import DEFAULT_BLOCK_BUDGET_S
 from lineage.analysis.notebook import block_from_json
 
 # How many blocks' facts one ingest keeps in memory (the oldest half goes past it).
@@ -26,7 +25,7 @@ class BlockFactsCache:
 
     def __init__(self) -> None:
         self.known: dict[str, BlockFacts] = {}
-        self.budget_s = getattr(settings, "ANALYSIS_BLOCK_BUDGET_S", DEFAULT_BLOCK_BUDGET_S)
+        self.budget_s: float = settings.ANALYSIS_BLOCK_BUDGET_S
 
     def load_versions(self, version_ids: Iterable[int]) -> None:
         """Remember the facts of the blocks of these stored versions (one query)."""

@@ -15,8 +15,15 @@ from django.db import transaction
 from accounts.audit import record_event
 from accounts.models import Workspace
 from catalog.documentation.revisions import RANKS, Fact, replace_harvested
-from catalog.ingest.catalog_file import FILE_NAME, CatalogFile, WarehouseSpec, parse_catalog_file
+from catalog.ingest.catalog_file import (
+    FILE_NAME,
+    CatalogFile,
+    CatalogFileError,
+    WarehouseSpec,
+    parse_catalog_file,
+)
 from catalog.ingest.harvest import ensure_columns
+from catalog.ingest.sources.folder import is_inside
 from catalog.ingest.store import reharvest
 from catalog.models import App, Column, Metric, Notebook, Table, WarehouseConnection
 from catalog.search.index import index_apps, index_metrics, index_tables
@@ -32,6 +39,10 @@ def read_catalog_file(
     path = Path(folder) / FILE_NAME
     if not path.is_file():
         return None
+    if not is_inside(Path(folder).resolve(), path):
+        raise CatalogFileError(
+            f"{FILE_NAME} is a symbolic link to a file outside the folder; it was not read."
+        )
     return parse_catalog_file(path.read_text(encoding="utf-8"), env=env, base_dir=base_dir)
 
 
@@ -110,13 +121,15 @@ def apply_catalog_file(*, actor, workspace: Workspace, catalog: CatalogFile) -> 
         tables = get_or_create_tables(names, workspace=workspace, connection=connection)
         facts: list[Fact] = []
         wanted_columns = []
-        for spec in catalog.tables:
-            table = tables[normalize_table(spec.name)]
-            wanted_columns += [(table, c.name) for c in spec.columns]
-        columns = ensure_columns(tables, wanted_columns)
+        declared = []
         for spec in catalog.tables:
             table = tables[normalize_table(spec.name)]
             _claim_declared(table, workspace, _notebook_at(workspace, spec.notebook))
+            if table.workspace_id == workspace.pk:  # another's home keeps its own docs
+                declared.append((spec, table))
+                wanted_columns += [(table, c.name) for c in spec.columns]
+        columns = ensure_columns(tables, wanted_columns)
+        for spec, table in declared:
             facts += _doc_facts(table, spec, rank)
             for column_spec in spec.columns:
                 column = columns[(table.pk, column_spec.name)]
@@ -168,13 +181,19 @@ def apply_catalog_file(*, actor, workspace: Workspace, catalog: CatalogFile) -> 
 
 
 def _claim_declared(table: Table, workspace: Workspace, notebook: Notebook | None) -> None:
-    """A table a workspace declares is that workspace's, unless another's notebook makes it."""
+    """A table a workspace declares is that workspace's for good, unless another workspace
+    declared or defined it first."""
+    if table.workspace_id != workspace.pk and table.home_is_settled:
+        return
     updates = {}
-    if table.defined_by_id is None or table.defined_by_id == getattr(notebook, "pk", None):
-        if table.workspace_id != workspace.pk:
-            updates["workspace"] = workspace
-        if notebook is not None and table.defined_by_id != notebook.pk:
-            updates.update(defined_by=notebook, defined_in_block="")
+    definer = table.defined_by_id
+    if table.workspace_id != workspace.pk:
+        updates.update(workspace=workspace, defined_by=None, defined_in_block="")
+        definer = None
+    if not table.home_is_settled:
+        updates["home_is_settled"] = True
+    if notebook is not None and definer is None:
+        updates.update(defined_by=notebook, defined_in_block="")
     if updates:
         Table.objects.filter(pk=table.pk).update(**updates)
         for key, value in updates.items():

@@ -9,11 +9,12 @@ the search documents of the batch's notebooks and of the tables they use are wri
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Case, CharField, Q, Value, When
 
-from accounts.models import Workspace
+from accounts.audit import record_events
+from accounts.models import AuditEvent, Workspace
 from catalog.bulk import insert_rows, update_rows
 from catalog.documentation.from_notebooks import DocFact, MetricDoc, NotebookDocs, harvest_notebook
 from catalog.documentation.revisions import RANKS, Fact, replace_harvested_many
@@ -91,6 +92,13 @@ class NotebookHarvester:
         self._release_uncreated(items, created, tables)
         for item, made in zip(items, created, strict=True):
             self._claim_created(item.notebook, made)
+        # A notebook documents only its own workspace's tables: another's stay as their
+        # home documents them, however this notebook's markdown describes them.
+        home = {name for name, t in tables.items() if t.workspace_id == self.workspace.pk}
+        docs = [
+            replace(found, facts=tuple(f for f in found.facts if f.table in home)) for found in docs
+        ]
+        audit_foreign_writes(self.workspace, items, tables)
         columns = ensure_columns(tables, [f for found in docs for f in found.facts])
         facts: dict[str, list[Fact]] = {}
         metrics: list[Metric] = []
@@ -99,7 +107,7 @@ class NotebookHarvester:
             metrics += self._harvest_metrics(item, found, notebook_facts)
         replace_harvested_many(facts)
         used = before | {t.pk for t in tables.values()}
-        index_notebooks_stored([(i.notebook, i.version, i.blocks) for i in items], used)
+        index_notebooks_stored([(i.notebook, i.version, i.blocks, i.lineage) for i in items], used)
         index_metrics(metrics)
 
     def _replace_uses(self, items: Sequence[Harvested], tables: Mapping[str, Table]) -> set[int]:
@@ -161,11 +169,14 @@ class NotebookHarvester:
                 table.defined_by_id, table.defined_in_block = None, ""
 
     def _claim_created(self, notebook: Notebook, created: Mapping[Table, str]) -> None:
-        """The notebook that creates a table defines it (the first one, if several do)."""
+        """The notebook that creates a table defines it (the first one, if several do), if
+        the table is its workspace's, or no workspace has settled it yet (declared or
+        defined it): then it moves here, to its first definer, for good."""
         claims = {
             table: block_id
             for table, block_id in created.items()
             if table.warehouse != "file"
+            and (table.workspace_id == self.workspace.pk or not table.home_is_settled)
             # Already this notebook's, from this block, in this workspace: nothing to write.
             and (table.defined_by_id, table.defined_in_block, table.workspace_id)
             != (notebook.pk, block_id, self.workspace.pk)
@@ -175,19 +186,21 @@ class NotebookHarvester:
         if not claims:
             return
         # One UPDATE for all of them; the condition keeps a table another notebook defines.
+        # The conditions again in SQL: a concurrent batch may have settled one meanwhile.
         Table.objects.filter(pk__in=sorted(t.pk for t in claims)).filter(
             Q(defined_by__isnull=True) | Q(defined_by=notebook)
-        ).update(
+        ).filter(Q(workspace=self.workspace) | Q(home_is_settled=False)).update(
             defined_by=notebook,
             defined_in_block=Case(
                 *(When(pk=t.pk, then=Value(b)) for t, b in claims.items()),
                 output_field=CharField(),
             ),
             workspace=self.workspace,
+            home_is_settled=True,
         )
         for table, block_id in claims.items():
             table.defined_by_id, table.defined_in_block = notebook.pk, block_id
-            table.workspace_id = self.workspace.pk
+            table.workspace_id, table.home_is_settled = self.workspace.pk, True
 
     def _harvest_metrics(
         self, item: Harvested, docs: NotebookDocs, facts: list[Fact]
@@ -238,6 +251,46 @@ class NotebookHarvester:
                 lineage = NotebookLineage.from_json(version.lineage, [b.lineage for b in rows])
                 found.append(Harvested(notebook, version, [b.as_parsed() for b in rows], lineage))
         return found
+
+
+FOREIGN_WRITE = "table.written_elsewhere"
+
+
+def audit_foreign_writes(
+    workspace: Workspace, items: Sequence[Harvested], tables: Mapping[str, Table]
+) -> None:
+    """Note in each table's home log that another workspace's notebook writes it: once per
+    notebook version and table (a re-harvest of the same version adds nothing)."""
+    found: dict[tuple[int, str, int], AuditEvent] = {}
+    for item in items:
+        for name in item.lineage.writes:
+            table = tables.get(name)
+            if table is None or table.workspace_id == workspace.pk or table.warehouse == "file":
+                continue
+            key = (table.pk, item.notebook.urn, item.version.number)
+            found[key] = AuditEvent(
+                action=FOREIGN_WRITE,
+                target_urn=table.urn,
+                workspace_id=table.workspace_id,
+                details={
+                    "notebook": item.notebook.urn,
+                    "version": item.version.number,
+                    "writer_workspace": workspace.slug,
+                    "home_kept": True,
+                },
+            )
+    if not found:
+        return
+    seen = AuditEvent.objects.filter(
+        action=FOREIGN_WRITE, target_urn__in={e.target_urn for e in found.values()}
+    ).values_list("target_urn", "details")
+    done = {(urn, d.get("notebook"), d.get("version")) for urn, d in seen}
+    events = [
+        e
+        for e in found.values()
+        if (e.target_urn, *(e.details[k] for k in ("notebook", "version"))) not in done
+    ]
+    record_events(events, actor=items[0].version.created_by or "system")
 
 
 def _created(lineage: NotebookLineage, tables: Mapping[str, Table]) -> dict[Table, str]:

@@ -17,29 +17,50 @@ DEPTH = 10
 
 
 @dataclass(frozen=True)
+class Case:
+    """A query, the assets a person would be glad to land on first, and what sort of
+    query it is ("typos", "column names" ...)."""
+
+    query: str
+    expected: tuple[str, ...]
+    kind: str = ""
+
+
+@dataclass(frozen=True)
 class Judged:
     query: str
     rank: int | None  # 1-based rank of the first expected result, None if not in the top
     top: str  # what came first
+    kind: str = ""
 
     @property
     def reciprocal_rank(self) -> float:
         return 1.0 / self.rank if self.rank else 0.0
 
 
-def load_cases(path: Path = RELEVANCE_FILE) -> list[tuple[str, list[str]]]:
+def load_cases(path: Path = RELEVANCE_FILE) -> list[Case]:
     data = load_yaml(path.read_text(encoding="utf-8"))
-    return [(item["q"], list(item["expect"])) for item in data["queries"]]
+    cases = []
+    for item in data["queries"]:
+        expected = item["expect"]
+        expected = (expected,) if isinstance(expected, str) else tuple(expected)
+        cases.append(Case(item["q"], expected, item.get("kind", "")))
+    return cases
 
 
-def judge(user, cases: list[tuple[str, list[str]]]) -> list[Judged]:
+def judge(user, cases: list[Case]) -> list[Judged]:
     judged = []
-    for query, expected in cases:
-        urns = [hit.urn for hit in search_assets(user, query, limit=DEPTH).hits]
-        rank = next((i for i, urn in enumerate(urns, start=1) if urn in expected), None)
-        judged.append(Judged(query, rank, urns[0] if urns else ""))
+    for case in cases:
+        urns = [hit.urn for hit in search_assets(user, case.query, limit=DEPTH).hits]
+        rank = next((i for i, urn in enumerate(urns, start=1) if urn in case.expected), None)
+        judged.append(Judged(case.query, rank, urns[0] if urns else "", case.kind))
     return judged
 
 
 def mean_reciprocal_rank(judged: list[Judged]) -> float:
     return sum(j.reciprocal_rank for j in judged) / len(judged) if judged else 0.0
+
+
+def share_first(judged: list[Judged]) -> float:
+    """The share of queries whose first result is an expected one."""
+    return sum(1 for j in judged if j.rank == 1) / len(judged) if judged else 0.0

@@ -2,11 +2,15 @@
 
 PostgreSQL ranks with ``ts_rank`` over the weighted ``search_vector`` (name A,
 description B, columns C, body D) of the narrow ``catalog_search_pg`` table; SQLite ranks
-with FTS5's ``bm25`` over the same four columns. When a query as typed finds nothing,
-both correct the words the index has never seen against its own vocabulary (lexemes in
-``catalog_search_lexeme`` found by pg_trgm distance; fts5vocab terms), with difflib
-deciding what is close enough.
-Both then add 1 for an exact name match and up to 0.3 for much-used assets.
+with FTS5's ``bm25`` over the same four columns (`catalog.search.backends`, which also
+says how exact names, usage, kinds and deprecation count). When a query as typed finds
+nothing, both correct the words the index has never seen against its own vocabulary
+(lexemes in ``catalog_search_lexeme`` found by pg_trgm distance; fts5vocab terms), with
+difflib deciding what is close enough.
+
+A query is read first (`read_query`): a question ("who queries raw.invoices?", "which
+notebook builds core.users?") loses its question words and asks for a kind; a pasted
+SQL or code fragment asks for the blocks that hold it.
 
 The permission filter and the filters (kind, workspace, owner, tag) are compiled by
 the ORM into the WHERE clause of the full-text query itself, so a page of results
@@ -15,27 +19,34 @@ is always a page of what the user may see.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db import connection as db
 from django.db.models import Q, QuerySet
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.access import is_signed_in, named_filter, visible_filter
 from accounts.models import Workspace
 from catalog.models import App, Metric, Notebook, SearchDocument, SearchSynonym, Table
+from catalog.search.backends import Plan, Term, backend
+from catalog.search.index import name_key
+from catalog.search.snippets import snippet
 
-KINDS = ("table", "column", "metric", "app", "notebook")
-# The model whose grants apply to each kind (a column is seen through its table).
-KIND_MODELS = {"table": Table, "column": Table, "metric": Metric, "app": App, "notebook": Notebook}
+KINDS = ("table", "column", "metric", "app", "notebook", "block")
+# The model whose grants apply to each kind (a column is seen through its table, a block
+# through its notebook).
+KIND_MODELS = {
+    "table": Table,
+    "column": Table,
+    "metric": Metric,
+    "app": App,
+    "notebook": Notebook,
+    "block": Notebook,
+}
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 8
 MAX_LIMIT = 100
-SNIPPET_CHARS = 180
 # fmt: off
 STOPWORDS = frozenset((
     "a", "an", "and", "are", "as", "at", "by", "for", "from", "in", "is", "it", "of", "on",
@@ -82,17 +93,92 @@ _COMPOUNDS = (
     (re.compile(r"\ba\s*/\s*b\b", re.I), "ab"),
     (re.compile(r"\be-mail\b", re.I), "email"),
 )
-_PG_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C, B, A
-_FTS_WEIGHTS = "10.0, 4.0, 2.0, 1.0"  # name, description, columns, body
+# fmt: off
+# Words of a question that say what is asked, not what to find.
+QUESTION_WORDS = frozenset(("who", "what", "which", "where", "when", "why", "how"))
+QUESTION_FILLERS = frozenset((
+    "many", "much", "do", "does", "did", "i", "we", "you", "me", "my", "our", "your", "is",
+    "are", "was", "were", "can", "could", "mean", "means", "each", "every", "all", "any",
+    "there", "data", "info", "information", "about", "get", "find", "show", "have", "has",
+    "own", "owns", "owned", "owner",
+))
+# Verbs asking who reads or writes a thing: the blocks that do, unless a kind is named.
+USAGE_VERBS = frozenset((
+    "queries", "query", "queried", "reads", "read", "uses", "use", "used", "selects",
+    "joins", "touches", "references", "needs", "depends", "writes", "write", "builds",
+    "build", "built", "creates", "create", "makes", "make", "populates", "fills", "changes",
+    "change", "updates", "update", "defines", "define", "produces", "computes", "loads",
+))
+KIND_WORDS = {
+    "table": "table", "tables": "table", "notebook": "notebook", "notebooks": "notebook",
+    "metric": "metric", "metrics": "metric", "app": "app", "apps": "app",
+    "column": "column", "columns": "column", "block": "block", "blocks": "block",
+    "cell": "block", "cells": "block",
+}
+# fmt: on
+_SQL_KEYWORDS = re.compile(
+    r"\b(select|insert\s+into|update|create|from|join|where|group\s+by|order\s+by|set)\b",
+    re.I,
+)
+_CALL = re.compile(r"[^\W\d]\w*\s*\(")
+_DOTTED = re.compile(r"\w\.\w")
+
+
+# What holds pasted SQL or code: a block, or a metric's definition.
+CODE_KINDS = "block metric"
 
 
 @dataclass(frozen=True)
-class Term:
-    """A word of the query, and the phrases a synonym says it also means."""
+class ReadQuery:
+    """What a query asks: the words to find, the exact-name key, and the kinds wanted
+    (space-separated)."""
 
-    word: str
-    alternatives: tuple[tuple[str, ...], ...] = ()
-    is_prefix: bool = True
+    words: list[str]
+    exact: str
+    prefer: str = ""
+
+
+def is_code(query: str) -> bool:
+    """Whether a query is pasted SQL or code rather than words.
+
+    Examples:
+        >>> is_code("lower(trim(s.email))"), is_code("UPDATE raw.workspaces SET plan_id")
+        (True, True)
+        >>> is_code("delete user"), is_code("analytics.billing_daily")
+        (False, False)
+    """
+    if _CALL.search(query):
+        return True
+    keywords = {m.lower() for m in _SQL_KEYWORDS.findall(query)}
+    return len(keywords) >= 2 or (len(keywords) == 1 and bool(_DOTTED.search(query)))
+
+
+def read_query(query: str) -> ReadQuery:
+    """Read a query: a question keeps only what it asks about, and asks for a kind.
+
+    Examples:
+        >>> read_query("who queries raw.invoices?")
+        ReadQuery(words=['raw', 'invoices'], exact='raw invoices', prefer='block')
+        >>> read_query("which notebook builds core.users?").prefer
+        'notebook'
+        >>> read_query('"analytics.billing_daily"').exact
+        'analytics billing daily'
+    """
+    words = tokenize(query)
+    if is_code(query):
+        return ReadQuery(words, "", CODE_KINDS)
+    stripped = query.strip()
+    first = _WORD.findall(stripped[:40].lower())[:1]
+    if not (stripped.endswith("?") or (first and first[0] in QUESTION_WORDS)):
+        return ReadQuery(words, name_key(query[:MAX_QUERY_CHARS]))
+    kinds = [KIND_WORDS[w] for w in words if w in KIND_WORDS]
+    has_verb = any(w in USAGE_VERBS for w in words)
+    dropped = QUESTION_WORDS | QUESTION_FILLERS | USAGE_VERBS | set(KIND_WORDS)
+    kept = [w for w in words if w not in dropped] or [
+        w for w in words if w not in QUESTION_WORDS | QUESTION_FILLERS
+    ]
+    prefer = kinds[0] if kinds else ("block" if has_verb else "")
+    return ReadQuery(kept or words, " ".join(kept), prefer)
 
 
 @dataclass(frozen=True)
@@ -136,22 +222,27 @@ def tokenize(query: str) -> list[str]:
     text = query[:MAX_QUERY_CHARS]
     for pattern, replacement in _COMPOUNDS:
         text = pattern.sub(replacement, text)
-    words = [w.lower() for w in _WORD.findall(text)]
+    # A letter alone ("customer's", "s.email") finds everything or nothing.
+    words = [w.lower() for w in _WORD.findall(text) if len(w) > 1 or w.isdigit()]
     kept = [w for w in words if w not in STOPWORDS] or words
     return list(dict.fromkeys(kept))[:MAX_TERMS]
 
 
 def expand(words: Sequence[str]) -> list[Term]:
     """Each word with what the synonym table says it also means (one query)."""
-    synonyms = {w: SYNONYMS[w] for w in words if w in SYNONYMS}
+    # A plural finds the singular's synonyms: "tiers" means what "tier" does.
+    singular = {w: w[:-1] for w in words if w.endswith("s") and len(w) > 3}
+    wanted = set(words) | set(singular.values())
+    synonyms = {w: SYNONYMS[w] for w in wanted if w in SYNONYMS}
     synonyms.update(
-        SearchSynonym.objects.filter(term__in=list(words)).values_list("term", "expansion")
+        SearchSynonym.objects.filter(term__in=list(wanted)).values_list("term", "expansion")
     )
     terms = []
     for word in words:
         alternatives = ()
-        if word in synonyms:
-            phrase = tuple(w for w in tokenize(synonyms[word]) if w != word)
+        known = word if word in synonyms else singular.get(word, "")
+        if known in synonyms:
+            phrase = tuple(w for w in tokenize(synonyms[known]) if w != word)
             alternatives = (phrase,) if phrase else ()
         terms.append(Term(word, alternatives, is_prefix=len(word) >= 2 or word.isdigit()))
     return terms
@@ -172,12 +263,13 @@ def index_visibility(user) -> Q:
     return allowed
 
 
-def _named_visibility(user, words: Sequence[str]) -> Q:
+def _named_visibility(user, words: Sequence[str]) -> Q | None:
     """Table rows the user sees by name only, when every word is in the name: the rest of
-    such a row (documentation, owner, columns) is not theirs to match or read."""
+    such a row (documentation, owner, columns) is not theirs to match or read. None when
+    there are none (an instance admin sees every row whole already)."""
     named = named_filter(user, Table, pk_field="object_id")
-    if named is None or not words:
-        return Q(pk__in=[])
+    if not named or not words:  # None, or Q() for an instance admin
+        return None
     in_name = Q()
     for word in words:  # tokens are letters and digits only: nothing LIKE would read
         in_name &= Q(keys__contains=word)
@@ -194,8 +286,11 @@ def _filtered(
     words: Sequence[str] = (),
 ) -> QuerySet[SearchDocument]:
     allowed = index_visibility(user)
-    if not (workspace or owner or tag):  # each would tell what only the details say
-        allowed |= _named_visibility(user, words)
+    # Each filter would tell what only the details say. An empty Q already allows every
+    # row (staff), and ``Q() | q`` is ``q``: _named_visibility gives None for them.
+    named = None if workspace or owner or tag else _named_visibility(user, words)
+    if named is not None:
+        allowed |= named
     rows = SearchDocument.objects.filter(allowed)
     if kind:
         rows = rows.filter(kind=kind)
@@ -252,30 +347,21 @@ def search_assets(
             return SearchResults(query=query)
         page = list(rows.order_by("-popularity", "name")[offset : offset + limit])
         return SearchResults(_hits(page, {}, []), rows.count(), query)
-    where, params = _where(rows)
-    backend = _Postgres() if db.vendor == "postgresql" else _Sqlite()
-    terms = expand(words)
-    exact = "|" + " ".join(words) + "|"
-    scored, count = backend.run(backend.match_all(terms), where, params, exact, limit, offset)
-    corrected = ""
-    if not count:
-        # Corrections come only from what the user may see whole: a word of documents
-        # they may not see is never suggested, nor does it stop a suggestion.
-        seen, seen_params = _where(
-            _filtered(user, kind=kind, workspace=workspace, owner=owner, tag=tag)
-        )
-        fuzzy = backend.fuzzy(terms, seen, seen_params, exact, limit, offset)
-        if fuzzy is not None and fuzzy[1]:
-            scored, count, corrected = fuzzy
-    if not count and len(terms) > 1:
-        scored, count = backend.run(backend.match_any(terms), where, params, exact, limit, offset)
+    # Corrections come only from what the user may see whole: a word of documents they
+    # may not see is never suggested, nor does it stop a suggestion.
+    seen = _filtered(user, kind=kind, workspace=workspace, owner=owner, tag=tag)
+    scored, count, corrected, read, terms = _ranked(rows, seen, query, limit, offset)
     by_id = SearchDocument.objects.in_bulk([pk for pk, _ in scored])
     workspaces = dict(
         Workspace.objects.filter(pk__in={d.workspace_id for d in by_id.values()}).values_list(
             "pk", "slug"
         )
     )
-    highlight = [*words, *corrected.split(), *(w for t in terms for p in t.alternatives for w in p)]
+    highlight = [
+        *read.words,
+        *corrected.split(),
+        *(w for t in terms for p in t.alternatives for w in p),
+    ]
     docs = [(by_id[pk], score) for pk, score in scored if pk in by_id]
     named_only = _named_only(user, [doc for doc, _ in docs])
     return SearchResults(
@@ -284,6 +370,46 @@ def search_assets(
         query,
         corrected,
     )
+
+
+def _ranked(rows: QuerySet, seen: QuerySet, query: str, limit: int, offset: int):
+    """The (id, score) rows of a page of what ``query`` finds among ``rows``, how many it
+    finds, the corrected words if any (from the ``seen`` rows), and how it was read."""
+    where, params = _where(rows)
+    db = backend()
+    read = read_query(query)
+    terms = expand(read.words)
+    exact = f"|{read.exact}|" if read.exact else ""
+    plan = Plan(exact, read.prefer, limit, offset)
+    scored, count = db.run(plan, db.match_all(terms), db.own(terms), where, params)
+    corrected = ""
+    if not count:
+        seen_where, seen_params = _where(seen)
+        fuzzy = db.fuzzy(plan, terms, seen_where, seen_params)
+        if fuzzy is not None and fuzzy[1]:
+            scored, count, corrected = fuzzy
+    if not count and len(terms) > 1:
+        scored, count = db.run(plan, db.match_any(terms), db.own(terms), where, params)
+    return scored, count, corrected, read, terms
+
+
+def matching_documents(
+    user,
+    query: str,
+    *,
+    limit: int,
+    kind: str | None = None,
+    workspace: str | None = None,
+    owner: str | None = None,
+    tag: str | None = None,
+) -> list[int]:
+    """The ids of the best ``limit`` documents ``query`` finds for ``user`` (for facets)."""
+    if not is_signed_in(user) or (kind and kind not in KINDS) or not tokenize(query):
+        return []
+    words = tokenize(query)
+    rows = _filtered(user, kind=kind, workspace=workspace, owner=owner, tag=tag, words=words)
+    seen = _filtered(user, kind=kind, workspace=workspace, owner=owner, tag=tag)
+    return [pk for pk, _ in _ranked(rows, seen, query, limit, 0)[0]]
 
 
 def _named_only(user, docs: Sequence[SearchDocument]) -> set[int]:
@@ -319,252 +445,3 @@ def _hit(
         score=float(score),
         url=doc.url,
     )
-
-
-def _stem(word: str) -> str:
-    """A crude stem, to highlight 'users' for 'user' and 'activation' for 'active'."""
-    for suffix in ("ations", "ation", "ings", "ing", "ies", "es", "ed", "ly", "s", "e"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
-
-
-def snippet(doc: SearchDocument, words: Sequence[str]) -> SafeString:
-    """A short passage of the asset's text around the first word found, escaped, with
-    every word found wrapped in ``<mark>``."""
-    stems = sorted({_stem(w) for w in words if w}, key=len, reverse=True)
-    pattern = (
-        re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, stems)) + r")\w*", re.I)
-        if stems
-        else None
-    )
-    text = ""
-    match = None
-    for candidate in (doc.doc_text, doc.columns_text, doc.body):
-        candidate = " ".join((candidate or "").split())
-        found = pattern.search(candidate) if pattern and candidate else None
-        if found:
-            text, match = candidate, found
-            break
-    if not text:
-        text = " ".join((doc.doc_text or doc.body or "").split())
-    start = 0
-    if match and match.start() > SNIPPET_CHARS // 3:
-        start = text.rfind(" ", 0, match.start() - SNIPPET_CHARS // 3) + 1
-    end = min(len(text), start + SNIPPET_CHARS)
-    if end < len(text):
-        end = text.rfind(" ", start, end) if " " in text[start:end] else end
-    passage = text[start:end]
-    parts, last = [], 0
-    for found in pattern.finditer(passage) if pattern else ():
-        parts.append(escape(passage[last : found.start()]))
-        parts.append(f"<mark>{escape(found.group(0))}</mark>")
-        last = found.end()
-    parts.append(escape(passage[last:]))
-    prefix = "… " if start > 0 else ""
-    suffix = " …" if end < len(text) else ""
-    return mark_safe(prefix + "".join(parts) + suffix)  # safe: every piece escaped above
-
-
-def _closest(word: str, candidates: Sequence[str]) -> str | None:
-    """The indexed term closest to a word the index does not know, if one is close enough.
-
-    Examples:
-        >>> _closest("billng", ["bill", "balanc", "billion"])
-        'bill'
-    """
-    return next(iter(difflib.get_close_matches(word, candidates, n=1, cutoff=0.7)), None)
-
-
-def _closest_seen(backend, word: str, candidates: Sequence[str], where, params) -> str | None:
-    """The closest of ``candidates`` (close enough, as `_closest` says) that a row the user
-    may see holds: a word only other people's documents hold is never suggested."""
-    for candidate in difflib.get_close_matches(word, candidates, n=5, cutoff=0.7):
-        if backend.is_seen(candidate, where, params):
-            return candidate
-    return None
-
-
-class _Sqlite:
-    """FTS5: bm25 over (name, description, columns, body), prefix queries."""
-
-    def _term(self, term: Term) -> str:
-        first = f'"{term.word}"' + ("*" if term.is_prefix else "")
-        options = [first] + [
-            "(" + " AND ".join(f'"{w}"' for w in phrase) + ")" for phrase in term.alternatives
-        ]
-        return options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")"
-
-    def match_all(self, terms: Sequence[Term]) -> str:
-        return " AND ".join(self._term(t) for t in terms)
-
-    def match_any(self, terms: Sequence[Term]) -> str:
-        return " OR ".join(self._term(t) for t in terms)
-
-    def run(self, match, where, params, exact, limit, offset) -> tuple[list, int]:
-        sql = f"""
-            SELECT catalog_searchdocument.id,
-                   m.r / (1.0 + m.r)
-                   + CASE WHEN instr(catalog_searchdocument.keys, %s) > 0 THEN 1.0 ELSE 0.0 END
-                   + catalog_searchdocument.boost AS score,
-                   count(*) OVER () AS total
-            FROM (SELECT rowid AS rid, -bm25(catalog_search_fts, {_FTS_WEIGHTS}) AS r
-                  FROM catalog_search_fts WHERE catalog_search_fts MATCH %s) AS m
-            JOIN catalog_searchdocument ON catalog_searchdocument.id = m.rid
-            WHERE {where}
-            ORDER BY score DESC, catalog_searchdocument.name
-            LIMIT %s OFFSET %s
-        """
-        with db.cursor() as cursor:
-            cursor.execute(sql, [exact, match, *params, limit, offset])
-            rows = cursor.fetchall()
-        return [(pk, score) for pk, score, _ in rows], (rows[0][2] if rows else 0)
-
-    def is_seen(self, word: str, where, params) -> bool:
-        """Does a row that ``where`` keeps hold a word starting with ``word``?"""
-        return self.run(self._term(Term(word)), where, params, "", 1, 0)[1] > 0
-
-    def fuzzy(self, terms, where, params, exact, limit, offset):
-        """Words the rows ``where`` keeps have never seen are replaced by the closest word
-        they have."""
-        known = self._vocabulary({t.word for t in terms})
-        corrected, changed = [], False
-        for term in terms:
-            if term.alternatives or (
-                term.word in known["found"] and self.is_seen(term.word, where, params)
-            ):
-                corrected.append(term)
-                continue
-            best = _closest_seen(self, term.word, known["near"].get(term.word, []), where, params)
-            if best:
-                corrected.append(Term(best, term.alternatives, True))
-                changed = True
-            else:
-                corrected.append(term)
-        if not changed:
-            return None
-        scored, count = self.run(self.match_all(corrected), where, params, exact, limit, offset)
-        return scored, count, " ".join(t.word for t in corrected)
-
-    def _vocabulary(self, words: set[str]) -> dict:
-        """Which words have a prefix match in the index, and for the others the indexed
-        terms of about their length that share their first letter."""
-        found, near = set(), {}
-        with db.cursor() as cursor:
-            for word in words:
-                cursor.execute(
-                    "SELECT term FROM catalog_search_vocab WHERE term >= %s AND term < %s "
-                    "AND length(term) BETWEEN %s AND %s",
-                    [word[0], chr(ord(word[0]) + 1), max(1, len(word) - 3), len(word) + 3],
-                )
-                terms = [row[0] for row in cursor.fetchall()]
-                if any(t.startswith(word[: max(3, len(word) - 1)]) for t in terms):
-                    found.add(word)
-                near[word] = terms
-        return {"found": found, "near": near}
-
-
-class _Postgres:
-    """A weighted tsvector with GIN; typos corrected against the index's lexemes."""
-
-    def _term(self, term: Term) -> str:
-        first = f"'{term.word}'" + (":*" if term.is_prefix else "")
-        options = [first] + [
-            "(" + " & ".join(f"'{w}'" for w in phrase) + ")" for phrase in term.alternatives
-        ]
-        return options[0] if len(options) == 1 else "(" + " | ".join(options) + ")"
-
-    def match_all(self, terms: Sequence[Term]) -> str:
-        return " & ".join(self._term(t) for t in terms)
-
-    def match_any(self, terms: Sequence[Term]) -> str:
-        return " | ".join(self._term(t) for t in terms)
-
-    # The narrow catalog_search_pg stands in for catalog_searchdocument under its name, so
-    # the WHERE clause the ORM compiled for the permission filter applies as it is.
-    def run(self, match, where, params, exact, limit, offset) -> tuple[list, int]:
-        sql = f"""
-            SELECT id, score, count(*) OVER () AS total FROM (
-                SELECT catalog_searchdocument.id, catalog_searchdocument.name,
-                       ts_rank('{_PG_WEIGHTS}', catalog_searchdocument.search_vector, q, 32)
-                       + CASE WHEN strpos(catalog_searchdocument.keys, %s) > 0
-                              THEN 1.0 ELSE 0.0 END
-                       + catalog_searchdocument.boost AS score
-                FROM catalog_search_pg AS catalog_searchdocument, to_tsquery('english', %s) AS q
-                WHERE catalog_searchdocument.search_vector @@ q AND ({where})
-                OFFSET 0  -- scores first, so the count's window never carries the vectors
-            ) AS matches
-            ORDER BY score DESC, name
-            LIMIT %s OFFSET %s
-        """
-        with db.cursor() as cursor:
-            cursor.execute(sql, [exact, match, *params, limit, offset])
-            rows = cursor.fetchall()
-        return [(pk, score) for pk, score, _ in rows], (rows[0][2] if rows else 0)
-
-    def fuzzy(self, terms, where, params, exact, limit, offset):
-        """Words the index has never seen are replaced by the closest lexeme it has, as on
-        SQLite, or left out when none is close; a query whose every word is known is left
-        alone (None) for the any-word fallback.
-
-        Leaving out a word no document has finds what the any-word fallback would rank
-        first, from the far fewer documents that have all the other words: ranking every
-        document with any word of "invoice status paid" is what made such queries slow.
-        """
-        words = [t.word for t in terms if not t.alternatives]
-        unknown = {
-            word: near
-            for word, (is_known, near) in (self._near(words) if words else {}).items()
-            if not (is_known and self.is_seen(word, where, params))
-        }
-        if not unknown:
-            return None
-        corrected = []
-        for term in terms:
-            if term.word not in unknown:
-                corrected.append(term)
-                continue
-            near = [
-                c
-                for c in unknown[term.word]
-                if c[0] == term.word[0] and abs(len(c) - len(term.word)) <= 3
-            ]
-            best = _closest_seen(self, term.word, near, where, params)
-            if best:
-                corrected.append(Term(best, term.alternatives, True))
-        if not corrected:
-            return None
-        scored, count = self.run(self.match_all(corrected), where, params, exact, limit, offset)
-        return scored, count, " ".join(t.word for t in corrected)
-
-    def is_seen(self, word: str, where, params) -> bool:
-        """Does a row that ``where`` keeps hold a word starting with ``word``?"""
-        return self.run(self._term(Term(word)), where, params, "", 1, 0)[1] > 0
-
-    def _near(self, words: Sequence[str]) -> dict[str, tuple[bool, list[str]]]:
-        """Each word: whether a lexeme of the index starts with it (what ``'word':*``
-        would match), and the lexemes most like it by trigrams, in one query.
-
-        The index's lexemes are everyone's: a known word counts only if the person may
-        see a row that holds it (`is_seen`), and a suggestion only if they may too.
-        """
-        # The stem is what to_tsquery would look for; a range on the "C"-collated key is
-        # its prefix search (a LIKE on a value from the row could not use the index). The
-        # nearest lexemes come from the partial GiST index of migration 0007 (KNN), whose
-        # predicate the WHERE repeats.
-        sql = """
-            SELECT w.word, EXISTS (
-                SELECT FROM catalog_search_lexeme AS v
-                WHERE v.lexeme >= stem AND v.lexeme < stem || chr(1114111)
-            ), ARRAY(
-                SELECT v.lexeme FROM catalog_search_lexeme AS v
-                WHERE v.lexeme ~ '^[[:alnum:]]+$'
-                ORDER BY v.lexeme <-> w.word
-                LIMIT 30
-            )
-            FROM unnest(%s::text[]) AS w(word),
-                 coalesce((ts_lexize('english_stem', w.word))[1], w.word) AS stem
-        """
-        with db.cursor() as cursor:
-            cursor.execute(sql, [list(words)])
-            return {word: (is_known, near) for word, is_known, near in cursor.fetchall()}

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django import forms
+from django.conf import settings
 
 from accounts.errors import InvalidInput
+from accounts.text import has_surrogate
 
 InputType = Literal["text", "number", "select", "checkbox", "date"]
 INPUT_TYPES: tuple[str, ...] = ("text", "number", "select", "checkbox", "date")
@@ -222,6 +224,13 @@ def coerce_value(spec: InputSpec, value: Any) -> Any:
         True
     """
     name = spec.name
+    limit = settings.APP_INPUT_MAX_CHARS
+    if isinstance(value, str) and len(value) > limit:
+        # Inputs are stored in the run and its audit event: no megabytes in either.
+        raise InvalidInput(
+            f"Input '{name}' is {len(value):,} characters long; the limit is {limit:,}.",
+            field=name,
+        )
     if spec.type == "checkbox":
         if isinstance(value, bool):
             return value
@@ -311,6 +320,9 @@ class RunInputsForm(forms.Form):
         values = {}
         for spec in self.inputs.specs:
             raw = self.data.get(spec.name) if spec.type != "checkbox" else data.get(spec.name)
+            if isinstance(raw, str) and has_surrogate(raw):
+                self.add_error(spec.name, f"Input '{spec.name}' holds text that cannot be encoded.")
+                continue
             if spec.type == "checkbox":
                 values[spec.name] = bool(raw)
                 continue
@@ -338,4 +350,11 @@ def _field(spec: InputSpec, initial: Any) -> forms.Field:
     if spec.type == "number":
         widget = forms.NumberInput(attrs={"step": "any"})
         return forms.CharField(label=label, initial=initial, widget=widget, help_text=help_text)
-    return forms.CharField(label=label, initial=initial, required=False, help_text=help_text)
+    return forms.CharField(
+        label=label,
+        initial=initial,
+        required=False,
+        help_text=help_text,
+        # The browser stops at the limit too; the check itself is coerce_value's.
+        widget=forms.TextInput(attrs={"maxlength": settings.APP_INPUT_MAX_CHARS}),
+    )

@@ -1,6 +1,7 @@
 """Kernels through a Jupyter kernel gateway: our client, and the embedded local gateway.
 
-No Django here except in ``get_gateway()``, which reads the settings.
+No Django here except in ``get_gateway()`` and ``hidden_from_kernels()``, which read the
+settings.
 """
 
 from __future__ import annotations

@@ -37,6 +37,29 @@ RUN_ENV_NAMES = ("TRIBUTARY_WAREHOUSE", "TRIBUTARY_USER", "TRIBUTARY_RUN")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 KERNEL_LAUNCHER = Path(__file__).resolve().parent / "kernel_launcher.py"
+KERNEL_SANDBOX = Path(__file__).resolve().parent / "sandbox.py"
+
+
+# Readable by root's user even without capabilities: hidden from kernels too.
+HIDDEN_SYSTEM_FILES = ("/etc/shadow", "/etc/gshadow", "/etc/ssh")
+
+
+def hidden_from_kernels() -> list[str]:
+    """What a sandboxed kernel must not see: the checkout, ``/tmp`` and ``$HOME`` always;
+    with Django configured, ``var/``, the SQLite database's folder and the audit
+    checkpoints' folder wherever they are."""
+    paths = [str(PROJECT_ROOT), tempfile.gettempdir(), "/tmp", os.path.expanduser("~")]
+    from django.conf import settings
+
+    if settings.configured:
+        paths.append(str(settings.VAR_DIR))
+        paths.append(str(Path(settings.AUDIT_CHECKPOINT_FILE).parent))
+        for database in settings.DATABASES.values():
+            if database["ENGINE"] == "django.db.backends.sqlite3":
+                for name in (database.get("NAME"), database.get("TEST", {}).get("NAME")):
+                    if name and str(name) != ":memory:":
+                        paths.append(str(Path(name).parent))
+    return sorted(set(paths))
 
 
 def gateway_arguments(port: int, kernel_env_names: Sequence[str]) -> list[str]:
@@ -84,6 +107,9 @@ class LocalGateway:
     Args:
         kernel_env_names: environment names a client may set on a kernel.
         startup_timeout_s: how long the gateway may take to answer ``GET /api``.
+        sandbox: start kernels through ``sandbox.py`` (Linux namespaces): Tributary's
+            files, the database and other processes hidden from them.
+        hidden_paths: what the sandbox hides (default: ``hidden_from_kernels()``).
     """
 
     def __init__(
@@ -91,8 +117,12 @@ class LocalGateway:
         *,
         kernel_env_names: Sequence[str] = (*KERNEL_ENV_ALLOWLIST, *RUN_ENV_NAMES),
         startup_timeout_s: float = 60.0,
+        sandbox: bool = True,
+        hidden_paths: Sequence[str] | None = None,
     ) -> None:
         self.kernel_env_names = tuple(kernel_env_names)
+        self.sandbox = sandbox
+        self.hidden_paths = tuple(hidden_from_kernels() if hidden_paths is None else hidden_paths)
         self.startup_timeout_s = startup_timeout_s
         self.port: int | None = None
         self.token = secrets.token_urlsafe(32)
@@ -133,6 +163,8 @@ class LocalGateway:
         if self.is_running:
             return self
         self.workdir = Path(tempfile.mkdtemp(prefix="tributary-gateway-"))
+        if self.sandbox:
+            self._check_sandbox()
         # The free port can be taken between our probe and the gateway's bind: try again.
         for attempt in range(3):
             self.port = free_port()
@@ -205,14 +237,53 @@ class LocalGateway:
         data_dir = self.workdir / "share" / "jupyter"
         spec_dir = data_dir / "kernels" / "python3"
         spec_dir.mkdir(parents=True, exist_ok=True)
+        argv = [sys.executable, str(KERNEL_LAUNCHER), "-f", "{connection_file}"]
+        if self.sandbox:
+            config = self._write_sandbox_config()
+            argv = [sys.executable, str(KERNEL_SANDBOX), str(config), "--", *argv]
         spec = {
-            "argv": [sys.executable, str(KERNEL_LAUNCHER), "-f", "{connection_file}"],
+            "argv": argv,
             "display_name": "Python 3 (Tributary)",
             "language": "python",
             "interrupt_mode": "signal",
         }
         (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
         return data_dir
+
+    def _check_sandbox(self) -> None:
+        """Fail now, with the reason, rather than have every kernel die on start."""
+        config = self._write_sandbox_config()
+        probe = subprocess.run(
+            [sys.executable, str(KERNEL_SANDBOX), str(config), "--", "/bin/true"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        if probe.returncode != 0:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+            raise GatewayError(
+                f"Kernels cannot be sandboxed here ({probe.stderr.strip() or probe.returncode}); "
+                "allow user namespaces, or set EXECUTION_KERNEL_SANDBOX=False to run them "
+                "unsandboxed"
+            )
+
+    def _write_sandbox_config(self) -> Path:
+        assert self.workdir is not None
+        config = self.workdir / "sandbox.json"
+        config.write_text(
+            json.dumps(
+                {
+                    "hide": [*self.hidden_paths, *HIDDEN_SYSTEM_FILES],
+                    "secret": list(self.hidden_paths),
+                    "keep": sorted({sys.prefix, sys.base_prefix, str(KERNEL_LAUNCHER)}),
+                    "env": list(self.kernel_env_names),
+                },
+                indent=1,
+            )
+        )
+        return config
 
     def _wait_until_healthy(self) -> None:
         client = self.client(timeout_s=2.0, connect_timeout_s=1.0)
@@ -261,7 +332,11 @@ def get_local_gateway() -> LocalGateway:
         if _local_gateway is None or not _local_gateway.is_running:
             if _local_gateway is not None:
                 _local_gateway.stop()
-            _local_gateway = LocalGateway().start()
+            from django.conf import settings
+
+            _local_gateway = LocalGateway(
+                sandbox=getattr(settings, "EXECUTION_KERNEL_SANDBOX", True)
+            ).start()
         return _local_gateway
 
 

@@ -9,7 +9,7 @@ from accounts.errors import InvalidInput
 from accounts.models import AuditEvent
 from catalog.models import App, NotebookVersion
 from execution.selectors import inputs_of, version_blocks
-from lineage.analysis.input_formatting import find_formatted_inputs
+from lineage.analysis.input_formatting import find_formatted_inputs, find_pasted_inputs
 
 
 def publish_app(*, actor, app: App, version: NotebookVersion | None = None) -> App:
@@ -27,13 +27,13 @@ def publish_app(*, actor, app: App, version: NotebookVersion | None = None) -> A
         raise InvalidInput("A version of another notebook cannot be published as this app.")
     blocks = version_blocks(version)
     inputs = inputs_of(version, blocks)
-    warnings = [
-        finding.as_json()
-        for finding in find_formatted_inputs(
-            ((b.block_id, b.source) for b in blocks if b.kind == "code"),
-            (spec.name for spec in inputs.specs),
-        )
-    ]
+    names = [spec.name for spec in inputs.specs]
+    findings = find_formatted_inputs(
+        ((b.block_id, b.source) for b in blocks if b.kind == "code"), names
+    ) + find_pasted_inputs(
+        ((b.block_id, b.kind, b.source) for b in blocks if b.kind in ("code", "sql")), names
+    )
+    warnings = [finding.as_json() for finding in findings]
     with transaction.atomic():
         locked = App.objects.select_for_update().get(pk=app.pk)
         already = locked.published_version_id == version.pk

@@ -33,11 +33,11 @@ from execution.forms.inputs import coerce_inputs
 from execution.gateway import ExecutionResult, GatewayClient, GatewayError, get_gateway
 from execution.models import ACTIVE, Run, RunImmutable, RunStatus, RunStep, StepStatus, Trigger
 from execution.notifications import notify_failed_run
+from execution.observed import COLLECT_CODE, observed_boot, parse_collected, record_observations
 from execution.program import (
     RELEASE_CODE,
     Cell,
     assignment_code,
-    boot_code,
     build_cells,
     plan_rerun,
 )
@@ -308,7 +308,8 @@ def _execute(run: Run, client: GatewayClient | None, writer: _StepWriter) -> Out
     outcome = Outcome("failed", "The run did not start")
     try:
         # The kernel prepares itself while the run is planned.
-        booting = lease.kernel.submit(boot_code(env, is_short=lease.is_reused), store_history=False)
+        boot_text = observed_boot(env, is_short=lease.is_reused)
+        booting = lease.kernel.submit(boot_text, store_history=False)
         openlineage.emit_run_event(run, "START")
         writer.is_start_emitted = True
         Run.objects.active(RunStatus.RUNNING).filter(pk=run.pk).update(
@@ -317,7 +318,7 @@ def _execute(run: Run, client: GatewayClient | None, writer: _StepWriter) -> Out
         planned = _plan(run, cells, lease, writer)
         boot = lease.kernel.wait(booting, timeout_s=60)
         if not boot.is_ok and lease.is_reused:  # restarted behind our back: the whole boot
-            boot = lease.kernel.execute(boot_code(env), timeout_s=60, store_history=False)
+            boot = lease.kernel.execute(observed_boot(env), timeout_s=60, store_history=False)
         if not boot.is_ok:
             outcome = Outcome(
                 "failed", f"Could not prepare the kernel: {boot.error}", boot.status == "died"
@@ -331,10 +332,16 @@ def _execute(run: Run, client: GatewayClient | None, writer: _StepWriter) -> Out
             deadline=started + run.run_timeout_s,
             run_timeout_s=run.run_timeout_s,
         )
+        collected = {}
+        if not outcome.is_kernel_lost:  # what the blocks really read and wrote
+            collected = parse_collected(
+                lease.kernel.execute(COLLECT_CODE, timeout_s=30, store_history=False)
+            )
         releasing = None
         if lease.session is not None and not outcome.is_kernel_lost:
             releasing = lease.kernel.submit(RELEASE_CODE, store_history=False)
         _flush(writer)  # while the kernel releases the warehouse
+        record_observations(run, collected, writer.written)
         if releasing is not None and not lease.kernel.wait(releasing, timeout_s=30).is_ok:
             outcome = Outcome(outcome.status, outcome.error, is_kernel_lost=True)
         return outcome

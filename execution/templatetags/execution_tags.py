@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from accounts.access import can
 from execution import selectors
 from execution.forms.inputs import RunInputsForm
+from execution.observed import differences
 
 register = template.Library()
 
@@ -24,6 +25,29 @@ STATUS_COLOURS = {
     "running": "#1f6feb",
     "queued": "#d0d5dd",
 }
+
+
+@register.simple_tag
+def observed_differences(version, user):
+    """``{% observed_differences version user as observed %}``: the newest run of the
+    version with runtime lineage the user may see, and per block how what it really read
+    and wrote differs from the analysis (``{"run": ..., "blocks": {block id: difference}}``),
+    or None."""
+    cache = getattr(version, "_tributary_observed", None)  # the page and its blocks ask
+    if cache is not None and cache[0] == getattr(user, "pk", None):
+        return cache[1]
+    run = selectors.last_observed_run(user, version)
+    found = (
+        None if run is None else {"run": run, "blocks": {d.block_id: d for d in differences(run)}}
+    )
+    version._tributary_observed = (getattr(user, "pk", None), found)
+    return found
+
+
+@register.filter
+def difference_of(observed, block_id):
+    """``observed|difference_of:block_id``: that block's difference, or None."""
+    return observed["blocks"].get(block_id) if observed else None
 
 
 @register.simple_tag
@@ -41,13 +65,14 @@ def app_run_form(app, user):
 
 
 @register.simple_tag
-def app_runs(app, *, limit: int = 20):
-    """``{% app_runs app as panel %}``: the last finished run (with its steps) and history."""
-    runs = list(selectors.runs_of_app(app, limit=limit))
+def app_runs(app, user, *, limit: int = 20):
+    """``{% app_runs app user as panel %}``: the user's own last finished run (with its
+    steps), and the history: that runs happened, each opened only where the user may."""
+    runs = selectors.runs_of_app(user, app, limit=limit)
     return {
         "runs": runs,
-        "last": selectors.last_finished_run(app),
-        "chart": duration_chart(runs),
+        "last": selectors.last_finished_run(user, app),
+        "chart": duration_chart([summary.run for summary in runs]),
         "schedules": list(selectors.schedules_of(app)),
     }
 

@@ -10,7 +10,9 @@ tables) are resolved by `build_dag`: `BlockDag.local_reads`, `local_writes` and
 `local_names` say which tables are the notebook's own, and `BlockDag.warehouse_reads`
 / `warehouse_writes` give a block's tables without them. Every analysis step runs
 within the block's work budget (`budget.block_budget`); a result cut short says so in
-`CodeAnalysis.notes`. `CodeAnalysis.to_json` / `from_json` keep an analysis whole in
+`CodeAnalysis.notes`. What each statement or call does to a table it writes is a
+`WriteKind` (`TableLineage.writes`, `CodeAnalysis.write_kinds`); only statements with
+data flow give sources and targets. `CodeAnalysis.to_json` / `from_json` keep an analysis whole in
 a store.
 """
 
@@ -37,6 +39,7 @@ from lineage.analysis.types import (
     DagEdge,
     SqlStatement,
     TableLineage,
+    WriteKind,
 )
 
 __all__ = [
@@ -51,6 +54,7 @@ __all__ = [
     "SqlStatement",
     "TableCreation",
     "TableLineage",
+    "WriteKind",
     "analyze_block",
     "analyze_code",
     "analyze_notebook",

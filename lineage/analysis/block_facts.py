@@ -15,7 +15,7 @@ import sqlglot
 from sqlglot import exp
 
 from .sql import table_lineage
-from .types import CodeAnalysis, Name, TableName
+from .types import CodeAnalysis, Name, TableName, WriteKind
 
 CommentField = Literal["description", "data_type"]
 
@@ -45,6 +45,7 @@ _MUTATING = {
     "COMMENT",
     "GRANT",
 }
+_FILLING = frozenset({WriteKind.CREATE, WriteKind.OVERWRITE})  # INSERT, MERGE: fill, not define
 _FIRST_WORD = re.compile(r"^\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*([A-Za-z]+)", re.S)
 _REGISTER = re.compile(r"\.register\(\s*[rRbBuU]?[\"']([A-Za-z_][\w]*)[\"']")
 _TEMP = re.compile(
@@ -87,19 +88,26 @@ def created_tables(analysis: CodeAnalysis) -> frozenset[TableName]:
     updates, alters or comments on.
 
     Examples:
-        >>> from lineage.analysis.types import SqlStatement
+        >>> from lineage.analysis.types import SqlStatement, WriteKind
         >>> def block(sql, writes):
         ...     return CodeAnalysis(writes=frozenset(writes), sql=(SqlStatement(sql, 1, "x"),))
-        >>> created_tables(block("DELETE FROM a.t", ["a.t"]))
+        >>> created_tables(block("UPDATE a.t SET x = s.x FROM s", ["a.t"]))
         frozenset()
         >>> created_tables(block("CREATE TABLE a.t AS SELECT 1", ["a.t"]))
         frozenset({'a.t'})
         >>> created_tables(CodeAnalysis(writes=frozenset({"out/x.parquet"})))
         frozenset({'out/x.parquet'})
+        >>> created_tables(CodeAnalysis(
+        ...     writes=frozenset({"a", "b"}),
+        ...     write_kinds={"a": WriteKind.CREATE, "b": WriteKind.INSERT, "c": WriteKind.DROP}))
+        frozenset({'a'})
     """
     writes = set(analysis.writes)
     if not writes:
         return frozenset()
+    if analysis.write_kinds:
+        kinds = analysis.write_kinds
+        return frozenset(t for t in writes if kinds.get(t, WriteKind.INSERT) in _FILLING)
     filled: set[str] = set()
     mutated: set[str] = set()
     for statement in analysis.sql:

@@ -112,7 +112,9 @@ def build_dag(
         for provider in sorted(incoming):
             edges.append(DagEdge(order[provider], block_id, frozenset(incoming[provider])))
         _provide(analysis, position, name_provider, readers)
-        for table in analysis.writes:
+        # a block that deletes from, truncates or drops a table comes before its next reader
+        changed = analysis.write_kinds.keys() | analysis.writes if analysis.write_kinds else ()
+        for table in changed or analysis.writes:
             table_provider[table] = position
             if local_tables:
                 local_tables.discard(table)  # a warehouse table again

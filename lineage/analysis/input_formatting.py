@@ -14,6 +14,7 @@ inside a block and forward across blocks, which is cheap and errs towards flaggi
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -98,6 +99,38 @@ def find_formatted_inputs(
         walker = _Block(block_id, tainted, formatted)
         walker.visit(tree)
         found.extend(walker.found)
+    return tuple(found)
+
+
+# `{{ name | sqlsafe }}` / `{{ name|safe }}`: Tributary pastes such a value as text.
+_PASTED = re.compile(r"\{\{-?\s*([A-Za-z_]\w*)\b[^}]*?\|\s*(sqlsafe|safe)\b")
+
+
+def find_pasted_inputs(
+    blocks: Iterable[tuple[BlockId, str, str]], inputs: Iterable[Name]
+) -> tuple[FormattedInput, ...]:
+    """SQL templates that mark an input safe, so that it is pasted, not bound.
+
+    ``blocks`` are (id, kind, source): SQL blocks, and code blocks whose ``%%sql`` or
+    ``%sql`` lines Tributary renders.
+
+    Examples:
+        >>> blocks = [("q", "sql", "SELECT * FROM {{ table | sqlsafe }}"),
+        ...           ("c", "code", "%%sql\\nSELECT * FROM t WHERE e = {{ email }}")]
+        >>> [(f.block_id, f.line, f.input_name, f.call, f.how)
+        ...  for f in find_pasted_inputs(blocks, ["table", "email"])]
+        [('q', 1, 'table', 'SQL block', '| sqlsafe')]
+    """
+    names = set(inputs)
+    found: list[FormattedInput] = []
+    for block_id, kind, source in blocks:
+        if kind == "code" and "%sql" not in source:
+            continue
+        for number, line in enumerate(source.splitlines(), start=1):
+            for match in _PASTED.finditer(line):
+                if match[1] in names:
+                    call = "SQL block" if kind == "sql" else "%sql"
+                    found.append(FormattedInput(block_id, number, match[1], call, f"| {match[2]}"))
     return tuple(found)
 
 

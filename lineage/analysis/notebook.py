@@ -28,6 +28,7 @@ from .block_facts import (
     table_comments,
 )
 from .budget import DEFAULT_BLOCK_BUDGET_S, BudgetExceeded, block_budget, check
+from .column_reads import column_reads
 from .dag import build_dag
 from .python import analyze_code
 from .sql_block import analyze_sql_block
@@ -36,7 +37,7 @@ from .types import BlockId, CodeAnalysis, ColumnEdge, DagBlock, DagEdge, Name, T
 
 # Bump when the analysis finds something different for the same text, so that facts
 # stored by an older analyser are worked out again instead of reused.
-ANALYZER_VERSION = "2"
+ANALYZER_VERSION = "4"
 
 
 class SourceBlock(Protocol):
@@ -66,6 +67,8 @@ class BlockFacts:
         creates: the tables it creates or fills (not those it only alters or deletes from).
         registers: names it makes queryable without being warehouse tables.
         comments: what its DDL says about tables and columns.
+        column_reads: the ``table.column`` names its SQL reads (``table.*``: all of them),
+            as written; see `column_reads`.
     """
 
     key: str
@@ -74,6 +77,7 @@ class BlockFacts:
     creates: frozenset[TableName] = frozenset()
     registers: frozenset[Name] = frozenset()
     comments: tuple[TableComment, ...] = ()
+    column_reads: frozenset[str] = frozenset()
 
     @cached_property
     def json(self) -> dict[str, Any]:
@@ -117,6 +121,15 @@ class BlockLineage:
     @property
     def creates(self) -> frozenset[TableName]:
         return self.facts.creates - self.local
+
+    @property
+    def column_reads(self) -> frozenset[str]:
+        """Warehouse columns its SQL reads (``table.*`` for all), local names left out."""
+        facts = self.facts
+        local = self.local | facts.registers | facts.analysis.locals | facts.analysis.local_reads
+        return frozenset(
+            name for name in facts.column_reads if _warehouse_table(_table_of(name), local)
+        )
 
     @property
     def columns(self) -> tuple[ColumnEdge, ...]:
@@ -259,12 +272,16 @@ def analyze_block(
     """
     key = key or block_key(block)
     analysis, columns = CodeAnalysis(), []
+    reads: set[str] = set()
     creates: frozenset[TableName] = frozenset()
     comments: tuple[TableComment, ...] = ()
     with block_budget(budget_s) as budget:
         try:
             analysis = _code_analysis(block)
             columns = _columns(analysis, block.dialect)
+            check("column reads")
+            for statement in analysis.sql:
+                reads |= column_reads(statement.sql, statement.dialect or block.dialect)
             check("created tables")
             creates = created_tables(analysis)
             comments = tuple(
@@ -283,6 +300,7 @@ def analyze_block(
         creates=creates,
         registers=registered_names(block.source, analysis),
         comments=comments,
+        column_reads=frozenset(reads),
     )
 
 
@@ -410,6 +428,10 @@ def _marked_low(analysis: CodeAnalysis, note: str) -> CodeAnalysis:
 
 def _table_of(column: str) -> TableName:
     return column.rpartition(".")[0]
+
+
+def _warehouse_table(table: str, local: frozenset[Name]) -> bool:
+    return bool(table) and "/" not in table and not is_local(table, local)
 
 
 def _warehouse_column(column: str, local: frozenset[Name]) -> bool:

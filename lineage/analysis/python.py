@@ -15,7 +15,7 @@ from .magics import interpret_magic
 from .notebook_locals import frame_names, temporary_tables
 from .scoping import BlockWalker
 from .strings import has_placeholder
-from .types import CodeAnalysis, SqlStatement, TableLineage
+from .types import CodeAnalysis, SqlStatement, TableLineage, WriteKind, merge_write_kinds
 
 
 class _Truncated(Exception):
@@ -144,6 +144,8 @@ def _tables(
     frame_reads: set[str] = set()
     local: set[str] = set()
     local_reads: set[str] = set()
+    kinds: dict[str, WriteKind] = {}
+    renames: list[tuple[str, str]] = []
     statements: list[SqlStatement] = []
     # A table the block itself wrote earlier is not read from another block.
     for kind, payload in walker.events:
@@ -160,7 +162,10 @@ def _tables(
             if lineage.confidence != "high" or lineage.error:
                 is_partial = True
             frames = frame_names(lineage.sources) if bound is not None else frozenset()
-            for table in sorted(lineage.sources):
+            read = (
+                lineage.sources | lineage.filter_reads if lineage.filter_reads else lineage.sources
+            )
+            for table in sorted(read):
                 if has_placeholder(table):
                     is_partial = True
                 elif table in local:
@@ -173,14 +178,17 @@ def _tables(
                     reads.add(table)
                     if table in frames:
                         frame_reads.add(table)
-            temporary = temporary_tables(statement.sql) if lineage.targets else frozenset()
-            for table in lineage.targets:
+            temporary = temporary_tables(statement.sql) if lineage.writes else frozenset()
+            for table, written in lineage.writes.items():
                 if has_placeholder(table):
                     is_partial = True
                 elif table in temporary:
                     local.add(table)
                 else:
-                    writes.add(table)
+                    merge_write_kinds(kinds, table, written)
+                    if table in lineage.targets:
+                        writes.add(table)
+            renames.extend(lineage.renames)
         elif kind == "read":
             if payload in local:
                 local_reads.add(payload)
@@ -189,7 +197,9 @@ def _tables(
         elif kind == "local":
             local.add(payload)
         else:
-            writes.add(payload)
+            table, written = payload
+            writes.add(table)
+            merge_write_kinds(kinds, table, written)
     found = {
         "reads": frozenset(reads),
         "writes": frozenset(writes),
@@ -198,6 +208,10 @@ def _tables(
         "locals": frozenset(local),
         "local_reads": frozenset(local_reads),
     }
+    if kinds:
+        found["write_kinds"] = {t: k for t, k in kinds.items() if t not in local}
+    if renames:
+        found["renames"] = tuple(renames)
     return found, is_complete, is_partial
 
 

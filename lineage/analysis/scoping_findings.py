@@ -11,12 +11,14 @@ from typing import Any
 from .call_args import receiver_root
 from .connections import name_dialect
 from .notebook_locals import sees_frames
+from .python_write_kinds import python_write_kind
 from .sql_text import normalize_sql_params
 from .strings import has_placeholder, resolve_string
 from .types import SqlStatement
 
-# ("sql", (SqlStatement, names bound when it ran or None)) | ("read", table) | ("write", table)
-# | ("local", table): a notebook-local table (registered DataFrame, temp view)
+# ("sql", (SqlStatement, names bound when it ran or None)) | ("read", table)
+# | ("write", (table, WriteKind)) | ("local", table): a notebook-local table (registered
+# DataFrame, temp view)
 Event = tuple[str, Any]
 
 
@@ -63,7 +65,10 @@ class CallFindings:
         if has_placeholder(name):
             self.is_partial = True  # a name only known at run time
             return
-        self.events.append(("write" if is_write else "read", name))
+        if is_write:
+            self.events.append(("write", (name, python_write_kind(call, self.resolve))))
+        else:
+            self.events.append(("read", name))
 
     def found_run(self, target: str, call: ast.AST) -> None:
         """Record a notebook run by ``call`` (`call_args.CallSite`)."""

@@ -12,6 +12,7 @@ from .magic_effects import MagicEffect, interpolations
 from .magics import interpret_magic
 from .scopes import FUNCTION, Scope
 from .table_names import normalize_table
+from .types import WriteKind
 
 
 class IPythonEffects:
@@ -61,7 +62,7 @@ class IPythonEffects:
         for name in effect.reads:
             self.events.append(("read", normalize_table(name)))
         for name in effect.writes:
-            self.events.append(("write", normalize_table(name)))
+            self.events.append(("write", (normalize_table(name), WriteKind.OVERWRITE)))
         self.runs.extend(effect.runs)
         if effect.is_partial:
             self.is_partial = True

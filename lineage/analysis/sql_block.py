@@ -22,7 +22,14 @@ from lineage.analysis.sql import table_lineage
 from lineage.analysis.sql_split import as_text
 from lineage.analysis.templates import MARKER as _MARKER
 from lineage.analysis.templates import TemplateTooCostly
-from lineage.analysis.types import CodeAnalysis, Confidence, SqlStatement, TableLineage
+from lineage.analysis.types import (
+    CodeAnalysis,
+    Confidence,
+    SqlStatement,
+    TableLineage,
+    WriteKind,
+    merge_write_kinds,
+)
 
 _JINJA_START = re.compile(r"\{\{|\{%|\{#")
 _SAFE_NAME = re.compile(r"[^0-9A-Za-z_]+")
@@ -206,11 +213,16 @@ def _analysis(
     reads: set[str] = set()
     writes: set[str] = set()
     temporary: set[str] = set()
+    kinds: dict[str, WriteKind] = {}
+    renames: list[tuple[str, str]] = []
     is_low = False
     for text in dict.fromkeys(rendered):
         lineage = _lineage(text, dialect)
-        reads |= lineage.sources
+        reads |= lineage.sources | lineage.filter_reads
         writes |= lineage.targets
+        for table, kind in lineage.writes.items():
+            merge_write_kinds(kinds, table, kind)
+        renames.extend(r for r in lineage.renames if r not in renames)
         temporary |= temporary_tables(text)
         is_low = is_low or lineage.confidence == "low"
     return _result(
@@ -223,6 +235,8 @@ def _analysis(
         variable,
         dialect,
         "low" if is_low else "high",
+        kinds=kinds,
+        renames=tuple(renames),
     )
 
 
@@ -238,10 +252,14 @@ def _result(
     confidence: Confidence,
     error: str | None = None,
     notes: tuple[str, ...] = (),
+    *,
+    kinds: dict[str, WriteKind] | None = None,
+    renames: tuple[tuple[str, str], ...] = (),
 ) -> CodeAnalysis:
     read = _clean(frozenset(reads))
     written = _clean(frozenset(writes))
-    local = written & frozenset(temporary)
+    changed = _clean(frozenset(kinds or ()))
+    local = (written | changed) & frozenset(temporary)
     return CodeAnalysis(
         defines=defines,
         uses=uses,
@@ -253,6 +271,8 @@ def _result(
         frame_reads=frame_names(read) if sees_frames(dialect, "sql-block") else frozenset(),
         locals=local,
         notes=notes,
+        write_kinds={t: k for t, k in (kinds or {}).items() if t in changed - local},
+        renames=renames,
     )
 
 
@@ -273,7 +293,7 @@ def _broken(
     return _result(
         defines,
         uses,
-        lineage.sources,
+        lineage.sources | lineage.filter_reads,
         lineage.targets,
         temporary_tables(sql),
         sql,
@@ -282,4 +302,6 @@ def _broken(
         "low",
         message,
         (note,) if note else (),
+        kinds=dict(lineage.writes),
+        renames=lineage.renames,
     )

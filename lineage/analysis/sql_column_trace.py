@@ -15,8 +15,10 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, build_scope, find_all_in_scope
 from sqlglot.schema import MappingSchema
 
+from lineage.analysis.budget import check
 from lineage.analysis.sql_names import identifier_name, table_names
 
+_STEP = "column lineage"
 _RANK: dict[str, int] = {"identity": 0, "transform": 1, "aggregate": 2}
 _MAX_TRACE_DEPTH = 64
 # Dialects where a select-list alias is not visible to later select-list items.
@@ -76,6 +78,7 @@ def trace_statement(
         return []
     outputs = []
     for index, projection in enumerate(selects.selects):
+        check(_STEP)  # the budget's checkpoint: one per output column
         name = _output_name(projection)
         outputs.append((name, tracer.output(scope, index)))
     return outputs
@@ -128,17 +131,45 @@ def _output_name(projection: exp.Expr) -> str:
     return projection.output_name or projection.sql()
 
 
+def output_name(projection: exp.Expr, dialect: str | None) -> str:
+    """The name a query gives one of its projections: its alias, the column it passes
+    through, else the expression's SQL text (as `trace_statement` names it).
+
+    Examples:
+        >>> import sqlglot
+        >>> [output_name(p, None) for p in sqlglot.parse_one("SELECT a, b AS c, MAX(d)").selects]
+        ['a', 'c', 'max(d)']
+    """
+    text = _text_name(projection, dialect)
+    return _output_name(projection) if text is None else text
+
+
+# Dialects whose engines name an unaliased cast after the column it casts (Postgres names
+# ``x::int`` and ``CAST(x AS int)`` "x"); the others by the expression's text.
+_CAST_KEEPS_NAME = frozenset({"postgres", "redshift"})
+
+
+def _text_name(projection: exp.Expr, dialect: str | None) -> str | None:
+    """The expression's text, for a projection the engine names so; None for the others."""
+    if isinstance(projection, (exp.Alias, exp.Star, exp.Column)):
+        return None
+    if isinstance(projection, exp.Cast) and dialect not in _CAST_KEEPS_NAME:
+        # Spark, Hive, MySQL, sqllineage: `cast(col1 as timestamp)`
+        return projection.sql(dialect=dialect, normalize_functions="lower").lower()
+    if projection.output_name:
+        return None
+    return projection.sql(dialect=dialect, normalize_functions="lower")
+
+
 def _name_outputs(query: exp.Query, dialect: str | None) -> None:
     """Alias unnamed projections by their SQL text so qualify keeps a readable name."""
     select = _first_select(query)
     if select is None:
         return
     for projection in list(select.expressions):
-        if isinstance(projection, (exp.Alias, exp.Star)) or projection.output_name:
+        text = _text_name(projection, dialect)
+        if text is None:
             continue
-        if isinstance(projection, exp.Column):
-            continue
-        text = projection.sql(dialect=dialect, normalize_functions="lower")
         alias = exp.Alias(alias=exp.to_identifier(text, quoted=True))
         projection.replace(alias)
         alias.set("this", projection)
@@ -233,6 +264,7 @@ class _Tracer:
                 return []
             leaves: list[Leaf] = []
             for branch in scope.set_operation_scopes:
+                check(_STEP)
                 leaves.extend(self.output(branch, index, depth + 1))
             return leaves
         if not isinstance(expression, exp.Select):
@@ -268,7 +300,7 @@ class _Tracer:
         for column in find_all_in_scope(value, exp.Column):
             if isinstance(column.this, exp.Star):
                 continue
-            kind = "identity" if column is bare else _kind_within(column, value)
+            kind = "identity" if column is bare else kind_within(column, value)
             for table, name, inner in self._column(scope, column, depth):
                 leaves.append((table, name, stronger(kind, inner)))
         for star in find_all_in_scope(value, exp.Star):
@@ -431,7 +463,7 @@ def _is_star(node: exp.Expr | None) -> bool:
     )
 
 
-def _kind_within(column: exp.Column, root: exp.Expr) -> str:
+def kind_within(column: exp.Column, root: exp.Expr) -> str:
     """``aggregate`` when ``column`` sits under an aggregate function inside ``root``."""
     node = column.parent
     while node is not None and node is not root.parent:

@@ -39,7 +39,9 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.schema import MappingSchema
 
+from lineage.analysis.budget import BudgetExceeded, check
 from lineage.analysis.sql_column_trace import stronger, trace_statement, unwrap_query
+from lineage.analysis.sql_column_unions import TRACE_ERRORS, wide_union_outputs
 from lineage.analysis.sql_names import identifier_name, table_names
 from lineage.analysis.sql_split import as_text, get_dialect, iter_statements, resolve_dialect
 from lineage.analysis.types import ColumnEdge
@@ -60,7 +62,9 @@ def column_lineage(
 
     Returns:
         Edges in statement and select-list order, one per (source, target) pair.
-        Never raises: statements that cannot be parsed or traced give no edges.
+        Never raises: statements that cannot be parsed or traced give no edges; past
+        the block's work budget (`budget`), the edges traced so far (the budget
+        records the cut, for the caller's note).
 
     Examples:
         >>> q = ("INSERT INTO mart.daily SELECT o.day, sum(o.amount) AS total "
@@ -74,16 +78,21 @@ def column_lineage(
         >>> column_lineage("SELECT * FROM t", schema={"t": {"a": "int"}})
         [ColumnEdge(source='t.a', target='a', transformation='identity')]
     """
+    edges: dict[tuple[str, str], str] = {}
     try:
         dialect_name = resolve_dialect(dialect)
-        return _column_lineage(as_text(sql), dialect_name, schema)
+        _column_lineage(as_text(sql), dialect_name, schema, edges)
+    except BudgetExceeded:
+        pass  # out of time: what was traced so far
     except Exception:
         return []
+    return [ColumnEdge(s, t, k) for (s, t), k in edges.items()]  # type: ignore[arg-type]
 
 
-def _column_lineage(sql: str, dialect: str | None, schema: Mapping[str, Any] | None) -> list:
+def _column_lineage(
+    sql: str, dialect: str | None, schema: Mapping[str, Any] | None, edges: dict
+) -> None:
     mapping = _mapping_schema(schema, dialect)
-    edges: dict[tuple[str, str], str] = {}
     for parsed in iter_statements(sql, dialect):
         for expression in parsed.expressions:
             statements = list(_flatten(expression))
@@ -102,10 +111,13 @@ def _column_lineage(sql: str, dialect: str | None, schema: Mapping[str, Any] | N
                 for source, target, kind in found:
                     key = (source, target)
                     edges[key] = stronger(edges.get(key, "identity"), kind)
-    return [ColumnEdge(s, t, k) for (s, t), k in edges.items()]  # type: ignore[arg-type]
+                check(_STEP)  # the budget's checkpoint: one per statement, after it
 
 
-_TRACE_ERRORS = (SqlglotError, RecursionError, ValueError, KeyError, AttributeError, TypeError)
+_STEP = "column lineage"
+
+
+_TRACE_ERRORS = TRACE_ERRORS
 
 
 def _reparse(sql: str, dialect: str | None) -> exp.Expr | None:
@@ -209,7 +221,9 @@ def _statement_edges(
         target_name = names[0] if names else ""
     if not target_columns and target_table is not None and isinstance(stmt, exp.Insert):
         target_columns = _schema_columns(target_table, schema, dialect)
-    outputs = trace_statement(stmt, query, dialect, schema, qualify_columns)
+    outputs = wide_union_outputs(stmt, query, dialect, schema, qualify_columns)
+    if outputs is None:
+        outputs = trace_statement(stmt, query, dialect, schema, qualify_columns)
     edges = []
     for index, (out_name, leaves) in enumerate(outputs):
         column = out_name
@@ -364,8 +378,16 @@ def _update_edges(
         sources.append(target)
     if isinstance(from_, exp.From):
         sources.append(from_.this)
-    select = _pseudo_select(pairs, sources)
+    select = _with_ctes(_pseudo_select(pairs, sources), stmt)
     return _assignment_edges(written, pairs, select, dialect, schema, qualify_columns)
+
+
+def _with_ctes(select: exp.Select, stmt: exp.Expr) -> exp.Select:
+    """``WITH c AS (…) UPDATE t … FROM c``: the pseudo select sees the statement's CTEs."""
+    with_ = stmt.args.get("with_")
+    if isinstance(with_, exp.With):
+        select.set("with_", with_.copy())
+    return select
 
 
 def _merge_edges(
@@ -388,5 +410,5 @@ def _merge_edges(
             for column, value in zip(columns, values, strict=False):
                 if isinstance(column, exp.Column) and isinstance(column.this, exp.Identifier):
                     pairs.append((identifier_name(column.this) or column.name, value))
-    select = _pseudo_select(pairs, [using, target], stmt.args.get("on"))
+    select = _with_ctes(_pseudo_select(pairs, [using, target], stmt.args.get("on")), stmt)
     return _assignment_edges(target, pairs, select, dialect, schema, qualify_columns)

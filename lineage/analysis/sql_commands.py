@@ -16,6 +16,7 @@ from collections.abc import Callable
 from sqlglot import exp
 
 from lineage.analysis.sql_fallback import StatementTables, has_lineage_words, scan_tables
+from lineage.analysis.types import WriteKind
 
 AnalyzeText = Callable[[str, "str | None"], list[StatementTables]]
 
@@ -103,16 +104,23 @@ def command_tables(
         body = _strip_block_words(text)
         return analyze_text(body, dialect) if body else []
     if first == "ALTER":
-        for pattern in (_EXCHANGE_RE, _APPEND_RE, _ALTER_RENAME_RE):
+        for pattern, kind in ((_EXCHANGE_RE, WriteKind.OVERWRITE), (_APPEND_RE, WriteKind.INSERT)):
             match = pattern.match(text)
             if match:
-                return [StatementTables([_name(match["s"])], [_name(match["t"])])]
+                # rows move from the other table into this one: data flow
+                target = _name(match["t"])
+                return [StatementTables([_name(match["s"])], [target], kinds={target: kind})]
+        match = _ALTER_RENAME_RE.match(text)
+        if match:
+            return [_renamed([(_name(match["s"]), _name(match["t"]))])]
         match = _ALTER_TABLE_RE.match(text)
-        return [StatementTables([], [_name(match["t"])])] if match else []
+        if not match:
+            return []
+        target = _name(match["t"])
+        return [StatementTables([], [target], kinds={target: WriteKind.ALTER}, has_flow=False)]
     if first == "RENAME":
         body = re.sub(r"^\s*TABLES?\s+", "", text, flags=re.I)
-        pairs = _RENAME_PAIR_RE.findall(body)
-        return [StatementTables([_name(s) for s, _ in pairs], [_name(t) for _, t in pairs])]
+        return [_renamed([(_name(s), _name(t)) for s, t in _RENAME_PAIR_RE.findall(body)])]
     if first == "UNLOAD":
         unloaded = _unload(text, dialect, analyze_text)
         if unloaded is not None:
@@ -122,7 +130,10 @@ def command_tables(
         if body.startswith("$$") and body.endswith("$$"):
             return analyze_text(body[2:-2], dialect)
     if first == "REPLACE" and text.lstrip().upper().startswith("INTO"):
-        return analyze_text("INSERT " + text, dialect)
+        units = analyze_text("INSERT " + text, dialect)
+        for unit in units:  # MySQL REPLACE INTO: rows with a known key are replaced
+            unit.kinds = dict.fromkeys(unit.writes, WriteKind.MERGE)
+        return units
     if first == "CREATE" and _creates_no_data(text):
         return []
     if first in _NO_LINEAGE_COMMANDS:
@@ -165,7 +176,20 @@ def _unload(text: str, dialect: str | None, analyze_text: AnalyzeText) -> list |
     inner = analyze_text(query, dialect)
     reads = [r for part in inner for r in part.reads]
     low = any(part.is_low_confidence for part in inner)
-    return [StatementTables(reads, [match["p"]], low)]
+    path = match["p"]
+    return [StatementTables(reads, [path], low, kinds={path: WriteKind.OVERWRITE})]
+
+
+def _renamed(pairs: list[tuple[str, str]]) -> StatementTables:
+    """``RENAME TABLE a TO b, c TO d``: a lifecycle change of each table, no data flow."""
+    names = [name for pair in pairs for name in pair]
+    return StatementTables(
+        [],
+        list(dict.fromkeys(names)),
+        kinds=dict.fromkeys(names, WriteKind.RENAME),
+        has_flow=False,
+        renames=pairs,
+    )
 
 
 def _creates_no_data(text: str) -> bool:

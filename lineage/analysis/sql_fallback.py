@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from lineage.analysis.types import WriteKind
+
 _TOKEN_RE = re.compile(
     r"""
       (?P<ws>\s+)
@@ -55,16 +57,30 @@ class StatementTables:
     """What one statement reads and writes, in order of appearance.
 
     ``is_low_confidence`` marks a result that comes from a token scan (this module)
-    rather than from sqlglot's parse.
+    rather than from sqlglot's parse. ``kinds`` says what the statement does to each
+    written table (`WriteKind`; ``insert`` when not said); ``has_flow`` is False for a
+    statement whose written rows are computed from none of the tables it reads
+    (DELETE, DROP, TRUNCATE, RENAME, ALTER, an UPDATE from no other table): its reads
+    and writes are no data flow. ``renames`` are ``(old, new)`` pairs.
 
     Examples:
         >>> StatementTables(["raw.a"], ["mart.b"])
         StatementTables(reads=['raw.a'], writes=['mart.b'], is_low_confidence=False)
+        >>> StatementTables([], ["t"], kinds={"t": WriteKind.DROP}, has_flow=False).kind("t")
+        <WriteKind.DROP: 'drop'>
     """
 
     reads: list[str] = field(default_factory=list)
     writes: list[str] = field(default_factory=list)
     is_low_confidence: bool = False
+    kinds: dict[str, WriteKind] = field(default_factory=dict, repr=False)
+    has_flow: bool = field(default=True, repr=False)
+    renames: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    in_procedure: bool = field(default=False, repr=False)  # a statement of a procedure body
+
+    def kind(self, table: str) -> WriteKind:
+        """What the statement does to ``table``, one of its ``writes``."""
+        return self.kinds.get(table, WriteKind.INSERT)
 
 
 @dataclass(frozen=True)
@@ -291,4 +307,39 @@ def scan_tables(sql: str) -> StatementTables:
         i = max(i + 1, j)
     result.reads = list(reads)
     result.writes = list(writes)
+    _classify(toks, result)
     return result
+
+
+# The first word of a statement the parser rejected: what it does to the tables it writes.
+_FIRST_WORD_KINDS = {
+    "insert": WriteKind.INSERT,
+    "create": WriteKind.CREATE,
+    "merge": WriteKind.MERGE,
+    "replace": WriteKind.MERGE,
+    "upsert": WriteKind.MERGE,
+    "update": WriteKind.UPDATE,
+    "delete": WriteKind.DELETE,
+    "truncate": WriteKind.TRUNCATE,
+    "drop": WriteKind.DROP,
+    "alter": WriteKind.ALTER,
+    "rename": WriteKind.RENAME,
+    "select": WriteKind.CREATE,  # SELECT … INTO
+}
+_NO_FLOW_WORDS = frozenset({"delete", "truncate", "drop", "alter", "rename"})
+
+
+def _classify(toks: list[_Tok], result: StatementTables) -> None:
+    """Write kinds and data flow of a scanned statement, from its first words."""
+    first = toks[0].lower
+    words = {t.lower for t in toks[:8]}
+    kind = _FIRST_WORD_KINDS.get(first, WriteKind.INSERT)
+    if first in ("insert", "create") and ("overwrite" in words or "replace" in words):
+        kind = WriteKind.OVERWRITE
+    if first == "alter" and "rename" in words:
+        kind = WriteKind.RENAME
+    result.kinds = dict.fromkeys(result.writes, kind)
+    if first in _NO_FLOW_WORDS or (first == "update" and not result.reads):
+        result.has_flow = False
+    elif first == "cache":
+        result.has_flow, result.writes, result.kinds = False, [], {}

@@ -196,6 +196,26 @@ def replace_go_lines(sql: str, dialect: str | None) -> str:
     return _GO_LINE.sub(lambda m: ";" + " " * (len(m.group()) - 1), sql)
 
 
+_TITLE = re.compile(r"\(\s*TITLE\s+'(?:[^']|'')*'\s*\)", re.I)
+_DELETE_FROM_TABLE = re.compile(r"\bDELETE\s+FROM\s+(TABLE)\s", re.I)
+
+
+def blank_column_titles(sql: str) -> str:
+    """Words sqlglot would misread, blanked out with offsets kept: Teradata's column
+    attribute ``(TITLE '…')``, a display name it cannot parse, and the ``TABLE`` of Hive's
+    ``DELETE FROM TABLE t``, which it takes for the table's name.
+
+    Examples:
+        >>> blank_column_titles("SELECT a (TITLE 'A''s') FROM t; DELETE FROM TABLE t")
+        'SELECT a                FROM t; DELETE FROM       t'
+    """
+    if "(" in sql and _TITLE.search(sql):
+        sql = _TITLE.sub(lambda m: " " * len(m.group()), sql)
+    if _DELETE_FROM_TABLE.search(sql):
+        sql = _DELETE_FROM_TABLE.sub(lambda m: m.group()[: m.start(1) - m.start()] + "      ", sql)
+    return sql
+
+
 def _opens_block(tokens: list[Token], i: int) -> bool:
     tok = tokens[i]
     if tok.token_type == TokenType.CASE:
@@ -423,7 +443,7 @@ def iter_statements(
     if not sql.strip():
         return
     dialect = resolve_dialect(dialect)
-    sql = replace_go_lines(sql, dialect)
+    sql = blank_column_titles(replace_go_lines(sql, dialect))
     tokens = tokenize(sql, dialect)
     if tokens is None:
         text = sql.strip()

@@ -4,18 +4,21 @@ Decisions, applied the same way in every dialect:
 
 - A written table is one whose contents or definition the statement changes: the
   target of INSERT/MERGE/UPDATE/DELETE/TRUNCATE, the table or view CREATE, DROP or
-  ALTER makes or changes, ``SELECT … INTO``, ``CACHE TABLE … AS``, ``LOAD DATA``,
-  ``COPY … FROM``, the ``TO`` table of a ClickHouse materialized view. DROP,
-  TRUNCATE and DELETE count as writes so that a notebook block that empties a table
-  is ordered before the blocks that read it again. Writing through a CTE (T-SQL
-  ``WITH d AS (SELECT … FROM t) DELETE FROM d``) writes the CTE's table.
+  ALTER makes or changes, ``SELECT … INTO``, ``LOAD DATA``, ``COPY … FROM``, the
+  ``TO`` table of a ClickHouse materialized view; each with its `WriteKind`. Spark's
+  ``CACHE TABLE t AS SELECT`` makes a session view, no table. Writing through a CTE
+  (T-SQL ``WITH d AS (SELECT … FROM t) DELETE FROM d``) writes the CTE's table.
+- DELETE, TRUNCATE, DROP, RENAME, ALTER and an UPDATE whose values read no other
+  table have no data flow (``StatementTables.has_flow``): `table_lineage` lists
+  their tables in ``writes`` only (and what they read in ``filter_reads``).
 - The target of UPDATE/DELETE/MERGE is not also counted as read, even when its own
   columns feed the new values; naming it again in a FROM/JOIN/USING list does not
   make it a read either (T-SQL ``UPDATE t … FROM t JOIN s``). An INSERT that selects
   from its own target does read it.
-- ``ALTER TABLE a RENAME TO b`` reads ``a`` and writes ``b``; ``ALTER TABLE a
-  EXCHANGE PARTITION … WITH TABLE b`` and Snowflake ``ALTER TABLE a SWAP WITH b``
-  read ``b`` and write ``a``; ``CREATE TABLE a LIKE|CLONE b`` reads ``b``.
+- ``ALTER TABLE a RENAME TO b`` renames ``a`` to ``b`` (b keeps a's schema when
+  unqualified); ``ALTER TABLE a EXCHANGE PARTITION … WITH TABLE b`` and Snowflake
+  ``ALTER TABLE a SWAP WITH b`` move rows: they read ``b`` and overwrite ``a``;
+  ``CREATE TABLE a LIKE|CLONE b`` reads ``b``.
 - CTE names are never tables (recursive CTEs included); a CTE only hides a table
   of the same name where SQL scoping makes it visible, so ``WITH t AS (SELECT *
   FROM t)`` still reads the real ``t``. Table-valued functions, ``UNNEST``,
@@ -39,6 +42,7 @@ from sqlglot import exp
 from lineage.analysis.sql_commands import AnalyzeText, command_tables
 from lineage.analysis.sql_fallback import StatementTables
 from lineage.analysis.sql_names import function_paths, identifier_name, literal_strings, table_names
+from lineage.analysis.types import WriteKind, merge_write_kinds
 
 # Create/Drop/Alter kinds that name a table-like object.
 _TABLE_KIND_WORDS = ("TABLE", "VIEW")
@@ -89,6 +93,8 @@ class _Collector:
     def __init__(self) -> None:
         self.reads: dict[str, None] = {}
         self.writes: dict[str, None] = {}
+        self.kinds: dict[str, WriteKind] = {}
+        self.renames: list[tuple[str, str]] = []
         self.skip: set[int] = set()  # ids of Table nodes that are not reads
         self._names: dict[int, list[str]] = {}
 
@@ -99,7 +105,7 @@ class _Collector:
             found = self._names[key] = table_names(table)
         return found
 
-    def write(self, table: exp.Expr | None) -> None:
+    def write(self, table: exp.Expr | None, kind: WriteKind) -> None:
         tab = _unwrap_table(table)
         if tab is None:
             return
@@ -110,13 +116,14 @@ class _Collector:
             for inner in cte.find_all(exp.Table):
                 if not is_cte_reference(inner):
                     for name in self.names(inner):
-                        self.writes[name] = None
+                        self.write_name(name, kind)
             return
         for name in self.names(tab):
-            self.writes[name] = None
+            self.write_name(name, kind)
 
-    def write_name(self, name: str) -> None:
+    def write_name(self, name: str, kind: WriteKind) -> None:
         self.writes[name] = None
+        merge_write_kinds(self.kinds, name, kind)
 
     def read_name(self, name: str) -> None:
         self.reads[name] = None
@@ -178,18 +185,21 @@ def _visit_writer(node: exp.Expr, c: _Collector) -> None:
     """Record what a writing node writes (and the reads it implies beyond its tables)."""
     if type(node) is exp.Insert:
         target = node.this
+        written = _insert_kind(node)
         if isinstance(target, exp.Directory):
             for path in literal_strings(target.this):
-                c.write_name(path)
+                c.write_name(path, WriteKind.OVERWRITE)
         elif isinstance(target, exp.Func):
             for path in function_paths(target):
-                c.write_name(path)
+                c.write_name(path, written)
         else:
-            c.write(target)
+            c.write(target, written)
     elif isinstance(node, exp.Create):
         kind = node.args.get("kind")
         if _is_table_kind(kind):
-            c.write(node.this)
+            c.write(
+                node.this, WriteKind.OVERWRITE if node.args.get("replace") else WriteKind.CREATE
+            )
         else:
             c.ignore(node.this)
         for constraint in node.find_all(exp.Reference):
@@ -197,7 +207,7 @@ def _visit_writer(node: exp.Expr, c: _Collector) -> None:
     elif isinstance(node, exp.Update):
         target = _unwrap_table(node.this)
         if target is not None:
-            c.write(_resolve_target(target, _from_tables(node), c))
+            c.write(_resolve_target(target, _from_tables(node), c), WriteKind.UPDATE)
     elif isinstance(node, exp.Delete):
         explicit = node.args.get("tables")
         sources = _from_tables(node)
@@ -208,21 +218,21 @@ def _visit_writer(node: exp.Expr, c: _Collector) -> None:
             for target in explicit:
                 tab = _unwrap_table(target)
                 if tab is not None:
-                    c.write(_resolve_target(tab, sources, c))
+                    c.write(_resolve_target(tab, sources, c), WriteKind.DELETE)
         else:
             target = _unwrap_table(node.this)
             if target is not None:
-                c.write(_resolve_target(target, sources, c))
+                c.write(_resolve_target(target, sources, c), WriteKind.DELETE)
     elif isinstance(node, exp.Merge):
-        c.write(node.this)
+        c.write(node.this, WriteKind.MERGE)
     elif isinstance(node, exp.TruncateTable):
         for target in node.expressions:
-            c.write(target)
+            c.write(target, WriteKind.TRUNCATE)
     elif isinstance(node, exp.Drop):
         targets = node.args.get("tables") or ([node.this] if node.this else [])
         for target in targets:
             if _is_table_kind(node.args.get("kind")):
-                c.write(target)
+                c.write(target, WriteKind.DROP)
             else:
                 c.ignore(target)
     elif isinstance(node, exp.Alter):
@@ -230,26 +240,34 @@ def _visit_writer(node: exp.Expr, c: _Collector) -> None:
     elif isinstance(node, exp.Copy):
         _visit_copy(node, c)
     elif isinstance(node, exp.LoadData):
-        c.write(node.this)
+        c.write(node.this, WriteKind.OVERWRITE if node.args.get("overwrite") else WriteKind.INSERT)
         for path in literal_strings(node.args.get("inpath")):
             c.read_name(path)
         for path in _option_paths(node.args.get("files"), ("uris", "uri")):
             c.read_name(path)  # BigQuery LOAD DATA … FROM FILES (uris = [...])
     elif isinstance(node, exp.Undrop):
         if _is_table_kind(node.args.get("kind")):
-            c.write(node.this)  # Snowflake UNDROP TABLE brings the table back
+            c.write(node.this, WriteKind.CREATE)  # Snowflake UNDROP TABLE brings the table back
         else:
             c.ignore(node)
     elif isinstance(node, exp.ToTableProperty):
-        c.write(node.this)  # ClickHouse CREATE MATERIALIZED VIEW mv TO dst
+        c.write(node.this, WriteKind.INSERT)  # ClickHouse CREATE MATERIALIZED VIEW mv TO dst
     elif isinstance(node, exp.Export):
         for path in _option_paths(node.args.get("options"), ("uri", "uris")):
-            c.write_name(path)  # BigQuery EXPORT DATA OPTIONS (uri = …) AS SELECT
+            c.write_name(path, WriteKind.OVERWRITE)  # BigQuery EXPORT DATA OPTIONS (uri = …)
     elif isinstance(node, exp.Cache):
-        if node.expression is not None:
-            c.write(node.this)
+        # Spark CACHE TABLE t AS SELECT: t is a temporary view of the session, no table
+        c.ignore(node.this)
     elif isinstance(node, exp.Into):
-        c.write(node.this)
+        c.write(node.this, WriteKind.CREATE)
+
+
+def _insert_kind(node: exp.Insert) -> WriteKind:
+    if node.args.get("overwrite"):
+        return WriteKind.OVERWRITE
+    if str(node.args.get("alternative") or "").upper() == "REPLACE":
+        return WriteKind.MERGE  # INSERT OR REPLACE: an upsert
+    return WriteKind.INSERT
 
 
 def _visit_alter(node: exp.Alter, c: _Collector) -> None:
@@ -261,10 +279,18 @@ def _visit_alter(node: exp.Alter, c: _Collector) -> None:
     renamed = [a for a in actions if isinstance(a, exp.AlterRename)]
     swapped = [a for a in actions if isinstance(a, exp.SwapTable)]
     if renamed:
-        # the old name is read (its rows move), the new one written
-        c.write(renamed[0].this)
+        new = _unwrap_table(renamed[0].this)
+        old_names = c.names(this) if this is not None else []
+        c.write(this, WriteKind.RENAME)
+        if new is not None:
+            c.skip.add(id(new))
+            for name in c.names(new)[:1]:
+                name = _qualified_like(name, old_names[0]) if old_names else name
+                c.write_name(name, WriteKind.RENAME)
+                if old_names:
+                    c.renames.append((old_names[0], name))
         return
-    c.write(this)
+    c.write(this, WriteKind.OVERWRITE if swapped else WriteKind.ALTER)
     for action in swapped:
         other = _unwrap_table(action.this)
         if other is not None:
@@ -283,7 +309,7 @@ def _visit_copy(node: exp.Copy, c: _Collector) -> None:
     )
     if is_location or (target is not None and node.args.get("kind")):
         # COPY INTO <table or location> FROM <files, stage or query>
-        c.write(target)
+        c.write(target, WriteKind.OVERWRITE if is_location else WriteKind.INSERT)
         for f in files:
             for path in literal_strings(f):
                 c.read_name(path)
@@ -291,7 +317,7 @@ def _visit_copy(node: exp.Copy, c: _Collector) -> None:
         # COPY <table | (query)> TO <files>
         for f in files:
             for path in literal_strings(f):
-                c.write_name(path)
+                c.write_name(path, WriteKind.OVERWRITE)
 
 
 def _visit_swap_partitions(node: exp.Anonymous, c: _Collector) -> None:
@@ -300,9 +326,11 @@ def _visit_swap_partitions(node: exp.Anonymous, c: _Collector) -> None:
         return
     args = node.expressions
     if len(args) >= 4:
-        for arg, role in ((args[0], c.read_name), (args[3], c.write_name)):
-            if isinstance(arg, exp.Literal) and arg.is_string:
-                role(arg.name.lower())
+        source, target = args[0], args[3]
+        if isinstance(source, exp.Literal) and source.is_string:
+            c.read_name(source.name.lower())
+        if isinstance(target, exp.Literal) and target.is_string:
+            c.write_name(target.name.lower(), WriteKind.OVERWRITE)
 
 
 def _option_paths(options: exp.Expr | None, keys: tuple[str, ...]) -> list[str]:
@@ -442,7 +470,49 @@ def _generic(stmt: exp.Expr) -> StatementTables:
             continue
         for name in c.names(tab):
             reads[name] = None
-    return StatementTables(list(reads), list(c.writes))
+    return StatementTables(
+        list(reads),
+        list(c.writes),
+        kinds=c.kinds,
+        has_flow=_has_flow(stmt, c),
+        renames=c.renames,
+    )
+
+
+_NO_FLOW = (exp.Delete, exp.TruncateTable, exp.Drop, exp.Cache)
+
+
+def _has_flow(stmt: exp.Expr, c: _Collector) -> bool:
+    """Whether the rows the statement writes are computed from the tables it reads.
+
+    DELETE, TRUNCATE, DROP, RENAME and ALTER change a table without making anything
+    upstream of it; so does an UPDATE whose new values read no other table
+    (``UPDATE t SET a = 1 WHERE id IN (SELECT id FROM s)``: s only filters).
+    """
+    if isinstance(stmt, _NO_FLOW):
+        return False
+    if isinstance(stmt, exp.Alter):
+        return any(isinstance(a, exp.SwapTable) for a in stmt.args.get("actions") or [])
+    if isinstance(stmt, exp.Update):
+        # the tables of FROM, JOIN (MySQL UPDATE t JOIN s) and SET, other than the target
+        target = _unwrap_table(stmt.this)
+        parts = [stmt.args.get("from_"), *stmt.expressions]
+        if target is not None:
+            parts.extend(target.args.get("joins") or [])
+        return any(
+            id(tab) not in c.skip
+            for part in parts
+            if part is not None
+            for tab in part.find_all(exp.Table)
+        )
+    return True
+
+
+def _qualified_like(new: str, old: str) -> str:
+    """``ALTER TABLE db.a RENAME TO b``: b stays in db (Postgres, Snowflake, Spark …)."""
+    if "." in new or "." not in old:
+        return new
+    return f"{old.rpartition('.')[0]}.{new}"
 
 
 def _dynamic_sql(
@@ -467,7 +537,11 @@ _SQL_LANGUAGES = frozenset({"SQL", "PLPGSQL", "PLSQL", "TSQL", "SQLSCRIPT", "SNO
 def _procedure_body(
     stmt: exp.Create, dialect: str | None, analyze_text: AnalyzeText
 ) -> list[StatementTables]:
-    """A stored procedure's statements, also when its body is a ``$$ … $$`` string."""
+    """A stored procedure's statements, also when its body is a ``$$ … $$`` string.
+
+    Each statement counts; a table the body writes and then reads is a source of the
+    procedure as well as a target (a caller sees the procedure read it).
+    """
     language = stmt.find(exp.LanguageProperty)
     if language is not None and language.name.upper() not in _SQL_LANGUAGES:
         return []  # JavaScript, Python, Java … bodies
@@ -479,6 +553,8 @@ def _procedure_body(
             out.extend(analyze_text(part.name, dialect))
         elif part is not None:
             out.extend(statement_tables(part, dialect, analyze_text))
+    for unit in out:
+        unit.in_procedure = True
     return out
 
 

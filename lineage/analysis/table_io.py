@@ -56,6 +56,17 @@ def _write_table(call: ast.Call, receiver: ast.AST | None, site: CallSite) -> No
     report_table(site, call, name, is_write=True)
 
 
+def _write_to_terminal(call: ast.Call, receiver: ast.AST | None, site: CallSite) -> None:
+    """``df.writeTo("t").createOrReplace()``: the table again, written the way the last call
+    says (`python_write_kinds`); the ``writeTo`` call alone reads as an append."""
+    for inner in chain_calls(receiver):
+        func = inner.func
+        if type(func) is ast.Attribute and func.attr == "writeTo":
+            for name in string_values(inner.args[0] if inner.args else None, site)[:1]:
+                report_table(site, call, name, is_write=True)
+            return
+
+
 def _temp_view(call: ast.Call, receiver: ast.AST | None, site: CallSite) -> None:
     names = first_string_arg(call, site, ("name", "viewName", "view_name"))
     if names:
@@ -263,6 +274,10 @@ HANDLERS: dict[str, Handler] = {
     "insertInto": _write_table,
     "insert_into": _write_table,
     "writeTo": _write_table,
+    "createOrReplace": _write_to_terminal,
+    "overwritePartitions": _write_to_terminal,
+    "overwrite": _write_to_terminal,
+    "create": _write_to_terminal,
     "toTable": _write_table,
     "to_table": _write_table,
     "to_gbq": _write_table,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from enum import StrEnum
 from typing import Any, Literal, NamedTuple
 
 Name = str  # a Python or Jinja variable name
@@ -12,6 +13,77 @@ BlockId = str
 
 Transformation = Literal["identity", "transform", "aggregate"]
 Confidence = Literal["high", "low"]
+
+
+class WriteKind(StrEnum):
+    """What a statement or Python call does to a table it touches.
+
+    OpenLineage's ``lifecycleStateChange`` vocabulary (``create``, ``overwrite``,
+    ``drop``, ``truncate``, ``rename``, ``alter``) plus the kinds that change rows
+    in place (``insert``, ``merge``, ``update``, ``delete``). A str, so it compares
+    equal to and serialises as its value.
+
+    Examples:
+        >>> WriteKind("overwrite") is WriteKind.OVERWRITE, WriteKind.INSERT == "insert"
+        (True, True)
+        >>> WriteKind.DROP.is_lifecycle, WriteKind.DELETE.is_lifecycle
+        (True, False)
+    """
+
+    CREATE = "create"
+    OVERWRITE = "overwrite"
+    INSERT = "insert"
+    MERGE = "merge"
+    UPDATE = "update"
+    DELETE = "delete"
+    TRUNCATE = "truncate"
+    DROP = "drop"
+    RENAME = "rename"
+    ALTER = "alter"
+
+    @property
+    def is_lifecycle(self) -> bool:
+        """A change of the table itself (its existence, name or shape), not of its rows."""
+        return self in _LIFECYCLE
+
+
+_LIFECYCLE = frozenset({WriteKind.DROP, WriteKind.TRUNCATE, WriteKind.RENAME, WriteKind.ALTER})
+# When one script or block touches a table several ways, the kind it keeps: the first
+# of these (``DROP TABLE IF EXISTS t; CREATE TABLE t AS …`` creates t, ``CREATE TABLE t
+# (…); INSERT INTO t …`` creates it too).
+_KIND_ORDER = {
+    kind: rank
+    for rank, kind in enumerate(
+        (
+            WriteKind.CREATE,
+            WriteKind.OVERWRITE,
+            WriteKind.MERGE,
+            WriteKind.INSERT,
+            WriteKind.UPDATE,
+            WriteKind.DELETE,
+            WriteKind.TRUNCATE,
+            WriteKind.RENAME,
+            WriteKind.ALTER,
+            WriteKind.DROP,
+        )
+    )
+}
+
+
+def merge_write_kinds(kinds: dict[TableName, WriteKind], table: TableName, kind: WriteKind) -> None:
+    """Record that ``table`` is touched with ``kind``, keeping the kind that says the most.
+
+    Examples:
+        >>> kinds = {}
+        >>> merge_write_kinds(kinds, "t", WriteKind.DROP)
+        >>> merge_write_kinds(kinds, "t", WriteKind.CREATE)
+        >>> merge_write_kinds(kinds, "t", WriteKind.INSERT)
+        >>> kinds
+        {'t': <WriteKind.CREATE: 'create'>}
+    """
+    known = kinds.get(table)
+    if known is None or _KIND_ORDER[kind] < _KIND_ORDER[known]:
+        kinds[table] = kind
 
 
 @dataclass(frozen=True)
@@ -36,13 +108,32 @@ class SqlStatement:
 
 @dataclass(frozen=True)
 class TableLineage:
-    """Tables (and files) a SQL script reads and writes."""
+    """Tables (and files) a SQL script reads and writes.
+
+    Attributes:
+        sources: tables read by statements whose rows flow somewhere (a query, CTAS,
+            INSERT … SELECT, MERGE … USING, UPDATE … FROM), minus those the script
+            itself wrote first.
+        targets: tables whose rows a statement computes (created, overwritten,
+            inserted into, merged into, updated from other tables).
+        intermediates: targets a later statement of the script reads.
+        writes: every table the script changes, with the kind of change: the targets,
+            and the tables changed without data flow (DELETE, UPDATE from no other
+            table, TRUNCATE, DROP, RENAME, ALTER), which are in no other field.
+        renames: ``(old, new)`` per rename, in order.
+        filter_reads: tables read by statements without data flow only to pick the
+            rows they change (``DELETE FROM t WHERE id IN (SELECT id FROM s)`` reads
+            s), minus those the script wrote first: read, but upstream of nothing.
+    """
 
     sources: frozenset[TableName] = frozenset()
     targets: frozenset[TableName] = frozenset()
     intermediates: frozenset[TableName] = frozenset()
     confidence: Confidence = "high"
     error: str | None = None
+    writes: Mapping[TableName, WriteKind] = field(default_factory=dict, hash=False)
+    renames: tuple[tuple[TableName, TableName], ...] = ()
+    filter_reads: frozenset[TableName] = frozenset()
 
 
 class ColumnEdge(NamedTuple):
@@ -62,7 +153,10 @@ class CodeAnalysis:
         uses: names the block needs from earlier blocks (builtins excluded).
         mutates: names whose object the block may change in place.
         imports: modules the block imports (``pandas``, ``.helpers``).
-        reads, writes: tables and files read and written (SQL, Python I/O).
+        reads, writes: tables and files read and written by data flow (SQL, Python
+            I/O): ``writes`` are the tables whose rows the block computes, like
+            `TableLineage.targets`; a table the block only deletes from, drops,
+            truncates, renames or alters is in ``write_kinds`` only.
         sql: the SQL statements found, in order.
         runs: notebooks pulled in with ``%run``.
         confidence: "low" when something could not be understood, or the
@@ -84,6 +178,10 @@ class CodeAnalysis:
             blocks), by the called notebook's id.
         notes: what a person should know about this analysis (e.g. it stopped at
             its time budget), for the catalog to show.
+        write_kinds: every warehouse table the block changes, with the kind of change
+            (`WriteKind`): the ``writes`` and the tables changed without data flow.
+            Notebook-local tables (``locals``) are left out.
+        renames: ``(old, new)`` per table the block renames, in order.
     """
 
     defines: frozenset[Name] = frozenset()
@@ -103,6 +201,8 @@ class CodeAnalysis:
     local_reads: frozenset[TableName] = frozenset()
     calls: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    write_kinds: Mapping[TableName, WriteKind] = field(default_factory=dict, hash=False)
+    renames: tuple[tuple[TableName, TableName], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Every field as JSON-ready values (sets sorted), for a store to keep whole.
@@ -114,11 +214,20 @@ class CodeAnalysis:
             (['a', 'b'], 'execute')
             >>> CodeAnalysis.from_json(a.to_json()) == a
             True
+            >>> d = CodeAnalysis(write_kinds={"t": WriteKind.DELETE}, renames=(("a", "b"),))
+            >>> d.to_json()["write_kinds"], d.to_json()["renames"]
+            ({'t': 'delete'}, [['a', 'b']])
+            >>> CodeAnalysis.from_json(d.to_json()) == d
+            True
         """
         data: dict[str, Any] = {}
         for name in _ANALYSIS_FIELDS:
             value = getattr(self, name)
-            if isinstance(value, frozenset):
+            if name == "write_kinds":
+                data[name] = {table: str(value[table]) for table in sorted(value)}
+            elif name == "renames":
+                data[name] = [list(pair) for pair in value]
+            elif isinstance(value, frozenset):
                 data[name] = sorted(value)
             elif name == "sql":
                 data[name] = [
@@ -147,7 +256,11 @@ class CodeAnalysis:
                 continue  # missing, or stored as null: the default
             value = data[name]
             kind = _ANALYSIS_FIELDS[name]
-            if kind is frozenset:
+            if name == "write_kinds":
+                values[name] = {str(t): WriteKind(k) for t, k in value.items()}
+            elif name == "renames":
+                values[name] = tuple((str(old), str(new)) for old, new in value)
+            elif kind is frozenset:
                 values[name] = frozenset(value)
             elif name == "sql":
                 values[name] = tuple(

@@ -14,7 +14,7 @@ from django.urls import reverse
 from lineage.diff import version_diff
 from lineage.drawing import label_of
 from lineage.neighbourhood import compact_lineage
-from lineage.selectors import notebook_dependencies
+from lineage.selectors import notebook_dependencies, table_changes
 
 register = template.Library()
 
@@ -67,3 +67,9 @@ def asset_lineage(context, urn: str):
 def node_label(node) -> str:
     """``{% node_label node %}``: a lineage node's short name (redacted ones by kind)."""
     return label_of(node)
+
+
+@register.simple_tag(takes_context=True)
+def table_history(context, urn: str):
+    """``{% table_history urn as history %}``: (changes, hidden count) of a table."""
+    return table_changes(_user(context), urn)

@@ -104,7 +104,8 @@
     var colours = config.kind_colours, edgeStyles = config.edge_styles;
     var out = ['<svg xmlns="http://www.w3.org/2000/svg" class="lineage-graph" role="img" aria-label="Lineage graph" width="' +
       layout.width + '" height="' + layout.height + '" viewBox="0 0 ' + layout.width + " " + layout.height + '">'];
-    out.push("<defs>" + T.svgStyle(config) + "</defs>");
+    // No <style> here: the page's Content-Security-Policy refuses inline style sheets. The
+    // page styles the drawing from lineage.css; an exported SVG gets T.svgStyle() instead.
     out.push('<g class="lanes">');
     layout.lanes.forEach(function (lane, i) {
       out.push('<g class="lane" data-lane="' + esc(lane.key) + '"><rect x="4" y="' + lane.y + '" width="' + (layout.width - 8) +
@@ -148,7 +149,9 @@
     return paths;
   };
 
-  T.svgStyle = function (config) {
+  /* The drawing's style sheet for an SVG that stands alone (export); lineage.css starts
+     with the same rules for the page. */
+  T.svgStyle = function () {
     return "<style>" +
       ".lineage-graph{font:12px system-ui,sans-serif}" +
       ".edge,.cedge{fill:none;stroke-width:1.4}.cedge{stroke:#9e77ed;stroke-width:1.2;opacity:.8}" +

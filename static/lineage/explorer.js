@@ -66,6 +66,7 @@
     params.set("level", s.level);
     params.set("direction", s.direction);
     params.set("depth", String(s.depth));
+    if (config.query.observed) params.set("observed", "1");
     Array.from(s.expand).sort().forEach(function (k) { params.append("expand", k); });
     Array.from(s.collapse).sort().forEach(function (k) { params.append("collapse", k); });
     return config.page + "?" + params.toString();
@@ -85,6 +86,7 @@
     var query = new URLSearchParams(params);
     query.set("hidden", "workspace");
     query.set("columns", "1");
+    if (config.query.observed) query.set("observed", "1");
     return fetch(config.api + "?" + query.toString(), { credentials: "same-origin",
       headers: { Accept: "application/json" } }).then(function (response) {
       if (!response.ok) {

@@ -158,6 +158,10 @@
   function svgText() {
     var copy = last.svg.cloneNode(true);
     copy.classList.remove("focus");
+    // A file has no lineage.css: the style sheet goes into the copy, which never joins the page.
+    var defs = document.createElementNS("http://www.w3.org/2000/svg", "defs");
+    defs.innerHTML = T.svgStyle();
+    copy.insertBefore(defs, copy.firstChild);
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(copy);
   }
   function download(blob, name) {

@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts import invites, reviews, services
 from tests.accounts.world import World
 from tests.factories import add_member, make_team, make_user, put_notebook
+from tests.kb_factories import make_app
 
 
 @pytest.fixture(autouse=True)
@@ -67,6 +68,14 @@ def world(
 ) -> World:
     """Every persona around one production workspace, plus one of each governance object."""
     other_notebook = put_notebook(other_workspace, "kpis.ipynb")
+    # The app of production's notebook, shared read-only with one person, read-and-run
+    # with another; and a runner of production who starts the world's run.
+    app = make_app(workspace, notebook, "delete-user")
+    app_reader, app_runner = make_user("ada-app-reader"), make_user("arlo-app-runner")
+    services.share_object(actor="system-test", obj=app, holder=app_reader, level="view")
+    services.share_object(actor="system-test", obj=app, holder=app_runner, level="run")
+    run_owner = make_user("owen-run-owner")
+    add_member(run_owner, workspace, "runner")
     issued = invites.create_invite(actor=admin_user, workspace=workspace, role="viewer", max_uses=5)
     review = reviews.start_review(
         actor=admin_user, workspace=workspace, due_on=timezone.localdate() + timedelta(days=7)
@@ -86,8 +95,11 @@ def world(
             "anonymous": None,
             "outsider": outsider,
             "grantee": grantee,
+            "app_reader": app_reader,
+            "app_runner": app_runner,
             "viewer": viewer,
             "runner": runner,
+            "run_owner": run_owner,
             "team_member": team_member,
             "editor": editor,
             "admin": admin_user,

@@ -195,3 +195,8 @@ def test_checkpoints_link_up_in_a_sink_longer_than_one_read(settings):
     assert numbers == list(range(1, 41))
     assert settings.AUDIT_CHECKPOINT_FILE.stat().st_size > 8192
     assert verify() == (0, "audit chain intact: 2 events, 40 checkpoints\n")
+
+
+def test_each_test_writes_checkpoints_to_its_own_temporary_file(settings, tmp_path):
+    assert settings.AUDIT_CHECKPOINT_FILE.parent == tmp_path
+    assert settings.AUDIT_CHECKPOINT_URL is None

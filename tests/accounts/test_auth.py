@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent
 from tests.factories import make_user
@@ -99,42 +97,6 @@ def test_the_django_admin_sign_in_is_rate_limited_too(client, staff):
 
     assert response.status_code == 200  # the admin form, refusing
     assert "_auth_user_id" not in client.session
-
-
-def test_the_api_token_is_shown_once_and_works(client, viewer):
-    client.force_login(viewer)
-
-    client.post("/account/token/")
-    first = client.get("/account/").content.decode()
-    second = client.get("/account/").content.decode()
-
-    key = Token.objects.get(user=viewer).key
-    assert key in first
-    assert key not in second
-    assert "You have a token" in second
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    assert api.get("/api/workspaces/").status_code == 200
-    assert AuditEvent.objects.get(action="token.created").actor == viewer
-
-
-def test_replacing_and_revoking_a_token_stop_the_old_one(client, viewer):
-    client.force_login(viewer)
-    client.post("/account/token/")
-    old = Token.objects.get(user=viewer).key
-    client.post("/account/token/")
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {old}")
-
-    refused = api.get("/api/workspaces/")
-    assert (refused.status_code, refused.json()) == (403, {"detail": "Invalid token."})
-    client.post("/account/token/revoke/")
-    assert not Token.objects.filter(user=viewer).exists()
-    assert [e.action for e in AuditEvent.objects.all()] == [
-        "token.created",
-        "token.created",
-        "token.revoked",
-    ]
 
 
 def test_a_password_change_is_validated_and_audited(client, viewer):

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.services import create_api_token
 from catalog.models import Notebook
 from tests.factories import ipynb_bytes
 
@@ -41,9 +41,9 @@ def test_anonymous_callers_are_refused(workspace):
 
 
 def test_a_token_authenticates_an_api_call(viewer):
-    token = Token.objects.create(user=viewer)
+    key = create_api_token(actor=viewer)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 
     assert [w["slug"] for w in client.get("/api/workspaces/").json()] == ["production"]
 

@@ -12,8 +12,10 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
+from accounts.audit import verify_chain
 from accounts.models import AuditEvent
 from execution.models import Run
 from tests.execution.conftest import publish
@@ -44,6 +46,8 @@ def worker_env(gateway, tmp_path):
         "KERNEL_GATEWAY_URL": gateway.url,
         "KERNEL_GATEWAY_TOKEN": gateway.token,
         "TRIBUTARY_VAR_DIR": str(tmp_path / "var"),
+        # One deployment, one key: the worker's audit events are sealed as ours are.
+        "AUDIT_SIGNING_KEY": settings.AUDIT_SIGNING_KEY,
         "OPENLINEAGE_FILE": str(tmp_path / "openlineage.jsonl"),
     }
 
@@ -115,6 +119,7 @@ def test_a_run_requested_by_a_script_is_executed_by_a_real_worker(
         "run.created",
         "run.finished",
     ]
+    assert verify_chain().is_intact  # the worker's events are sealed under the same key
     events = [
         json.loads(line) for line in (tmp_path / "openlineage.jsonl").read_text().splitlines()
     ]

@@ -61,3 +61,17 @@ def test_the_page_of_a_clean_app_has_no_warning_for_editors(web, workspace, edit
     web.force_login(editor)
 
     assert "formatted into SQL" not in web.get(f"/apps/{app.pk}/").text
+
+
+def test_an_input_the_template_pastes_with_sqlsafe_is_flagged_too(workspace):
+    app = publish(
+        workspace,
+        "apps/tables.ipynb",
+        ("code", "table = 'users'", ["parameters"]),
+        ("code", "%%sql\nSELECT count(*) FROM {{ table | sqlsafe }}"),
+    )
+
+    app.refresh_from_db()
+    assert app.sql_warnings == [
+        {"block_id": "cell-1", "line": 2, "input": "table", "call": "%sql", "how": "| sqlsafe"}
+    ]

@@ -38,7 +38,8 @@ def test_a_person_without_run_permission_gets_a_404_and_an_audited_refusal(
 
     assert api.status_code == 404 and page.status_code == 404
     assert api.json() == {"error": "No app matches the given query."}
-    assert refusals() == [(user.username, app.urn, "production")] * 2
+    # Audited once per person, target and hour, however many times they try.
+    assert refusals() == [(user.username, app.urn, "production")]
     assert Run.objects.count() == 0
 
 

@@ -2,13 +2,29 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 
 from execution.gateway import KERNEL_DIED, KernelDied
 
 
 def kernel_pid(session) -> int:
-    result = session.execute("import os; os.getpid()", timeout_s=30)
-    return int(result.outputs[0]["data"]["text/plain"])
+    """The kernel's process id on this machine. Its own ``os.getpid()`` counts in its
+    sandbox's PID namespace, so find it by its connection file instead: the process that
+    runs the launcher (not the sandbox around it) with this kernel's file."""
+    session.execute("1", timeout_s=30)  # started and answering
+    connection_file = f"kernel-{session.kernel_id}.json".encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(arg.endswith(connection_file) for arg in argv) and not any(
+            arg.endswith(b"sandbox.py") for arg in argv
+        ):
+            found.append(int(proc.name))
+    assert len(found) == 1, found
+    return found[0]
 
 
 def test_it_reports_a_kernel_killed_mid_block_as_died(client, session):

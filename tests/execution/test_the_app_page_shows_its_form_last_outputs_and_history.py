@@ -51,7 +51,7 @@ def test_the_last_outputs_and_the_history_are_shown(web, viewer, runner, app):
     for _ in range(3):
         make_finished_run(app, runner)
     last = make_finished_run(app, runner, status="failed", error="Block cell-1 failed: boom")
-    web.force_login(viewer)
+    web.force_login(runner)
 
     page = web.get(f"/apps/{app.pk}/").text
 
@@ -59,12 +59,17 @@ def test_the_last_outputs_and_the_history_are_shown(web, viewer, runner, app):
     assert "Block cell-1 failed: boom" in page
     assert 'class="duration-chart"' in page and page.count("<rect ") == 4
     assert page.count('class="run-status status-failed"') == 2  # last run, and its history row
+    # A viewer sees that the runs happened, and none of their outputs, runner or page.
+    web.force_login(viewer)
+    page = web.get(f"/apps/{app.pk}/").text
+    assert page.count("<rect ") == 4 and page.count('class="run-status status-failed"') == 1
+    assert "Block cell-1 failed: boom" not in page and f'href="/runs/{last.pk}/"' not in page
 
 
-def test_an_output_carrying_html_is_sanitized(web, viewer, runner, app):
+def test_an_output_carrying_html_is_sanitized(web, runner, app):
     html = {"output_type": "display_data", "metadata": {}, "data": {"text/html": XSS}}
     make_finished_run(app, runner, outputs=[html])
-    web.force_login(viewer)
+    web.force_login(runner)
 
     page = web.get(f"/apps/{app.pk}/").text
 

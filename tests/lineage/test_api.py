@@ -95,7 +95,12 @@ def test_the_answer_has_exactly_the_documented_shape(client, viewer, chain):
     assert {frozenset(n) for n in body["nodes"]} == {
         frozenset({"urn", "kind", "name", "workspace", "restricted"})
     }
-    assert {frozenset(e) for e in body["edges"]} == {frozenset({"source", "target", "kind"})}
+    # A writes edge also says what the writer does to the table (create, insert...).
+    assert {frozenset(e) for e in body["edges"]} == {
+        frozenset({"source", "target", "kind"}),
+        frozenset({"source", "target", "kind", "write_kind"}),
+    }
+    assert {e.get("write_kind") for e in body["edges"] if e["kind"] == "writes"} == {"create"}
     assert sorted((n["urn"], n["kind"], n["name"], n["workspace"]) for n in body["nodes"]) == [
         ("notebook:production/n1.ipynb", "notebook", "n1.ipynb", "production"),
         ("notebook:production/n2.ipynb", "notebook", "n2.ipynb", "production"),

@@ -79,3 +79,19 @@ def test_identical_lineage_says_so(client, viewer, workspace, shared_warehouse):
     html = client.get(f"/notebooks/{Notebook.objects.get(pk=nb.pk).pk}/versions/").content.decode()
 
     assert "Same tables and columns read and written." in html
+
+
+def test_the_diff_says_what_the_notebook_now_does_to_each_table(staff, workspace, shared_warehouse):
+    put_sql(workspace, "etl.ipynb", "INSERT INTO mart.daily SELECT id FROM raw.orders")
+    nb = put_sql(
+        workspace,
+        "etl.ipynb",
+        "CREATE OR REPLACE TABLE mart.daily AS SELECT id FROM raw.orders",
+        "DELETE FROM raw.orders WHERE id < 0",
+    )
+
+    diff = version_diff(staff, nb, nb.versions.get(number=1), nb.versions.get(number=2))
+
+    assert diff.changes.added == [("mart.daily", "overwrite"), ("raw.orders", "delete")]
+    assert diff.changes.removed == [("mart.daily", "insert")]
+    assert diff.writes.added == [] and diff.has_changes

@@ -107,14 +107,23 @@ def test_cycles_between_notebooks_are_reported():
     assert graph().notebook_cycles() == []
 
 
-def test_the_impact_of_a_column_reaches_its_users_and_their_downstream():
-    g = graph()
+def test_the_impact_of_a_column_reaches_the_readers_of_the_columns_derived_from_it():
+    g = graph(
+        row("column:wh/mart.y.id", blk("ana", "c.ipynb", "1"), "uses", ANA, ANA),
+        row(T + "mart.y", blk("ana", "d.ipynb", "1"), "reads", ANA, ANA),
+        row("column:wh/mart.y.other", blk("ana", "d.ipynb", "1"), "uses", ANA, ANA),
+        row(T + "mart.y", blk("ana", "e.ipynb", "1"), "uses", ANA, ANA, detail="all"),
+        row(nb("ana", "c.ipynb"), "app:ana/c", "app", ANA, ANA),
+    )
 
     found = g.impact("column:wh/core.x.id")
 
     assert found["column"] == {"column:wh/mart.y.id"}
-    assert found["notebook"] == {nb("ana", "b.ipynb"), nb("ana", "c.ipynb")}
+    # b derives mart.y.id; c reads it; e reads mart.y whole; d reads only another column.
+    assert found["notebook"] == {nb("ana", "b.ipynb"), nb("ana", "c.ipynb"), nb("ana", "e.ipynb")}
     assert found["table"] == {T + "mart.y"}
+    assert found["app"] == {"app:ana/c"}
+    assert nb("ana", "d.ipynb") in g.impact(T + "core.x")["notebook"]  # a table: table-level
 
 
 def test_a_viewer_sees_tables_their_notebooks_mention_and_nothing_of_the_rest():

@@ -115,3 +115,14 @@ def test_a_suggestion_comes_from_a_document_the_person_may_see(analyst, demo):
 
     assert results.corrected == "churn"
     assert results.count >= 1
+
+
+def test_the_explorers_side_panel_names_it_without_its_documentation(client, analyst, demo):
+    client.force_login(analyst)
+
+    response = client.get("/api/lineage/asset/", {"urn": BILLING_DAILY})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["name"] == "analytics.billing_daily"
+    assert (body["owner"], body["description"], body["tags"]) == ("", "", [])

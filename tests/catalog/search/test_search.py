@@ -44,7 +44,7 @@ def test_the_api_answers_with_exactly_the_contract(client, viewer, assets):
 
     body = client.get("/api/search/", {"q": "billing"}).json()
 
-    assert set(body) == {"results", "count"}
+    assert {"results", "count", "next", "previous"} <= set(body)
     assert body["count"] == len(body["results"]) >= 1
     first = body["results"][0]
     assert set(first) == {"urn", "kind", "name", "workspace", "snippet", "score"}
@@ -95,7 +95,11 @@ def test_a_notebook_shared_by_grant_is_found_by_its_grantee_alone(workspace):
     stranger = make_user("stan")
     services.share_object(actor="system-test", obj=notebook, holder=grantee, level="view")
 
-    assert urns(search_assets(grantee, "forecast")) == [notebook.urn]
+    # The notebook, then its code block (seen through the notebook's grant).
+    assert urns(search_assets(grantee, "forecast")) == [
+        notebook.urn,
+        "block:production/finance/forecast.ipynb#cell-0",
+    ]
     assert urns(search_assets(stranger, "forecast")) == []
 
 
@@ -190,7 +194,8 @@ def test_the_search_page_renders_results_and_htmx_gets_only_the_results(
 ):
     client.force_login(viewer)
 
-    with django_assert_max_num_queries(12):
+    # Three of them count the facets.
+    with django_assert_max_num_queries(15):
         page = client.get("/search/", {"q": "billing"})
     partial = client.get("/search/", {"q": "billing"}, HTTP_HX_REQUEST="true")
 
@@ -218,7 +223,7 @@ def test_bad_parameters_are_refused_clearly(client, viewer):
     client.force_login(viewer)
 
     assert client.get("/api/search/", {"q": "x", "kind": "planet"}).json() == {
-        "error": "'kind' must be one of table, column, metric, app, notebook.",
+        "error": "'kind' must be one of table, column, metric, app, notebook, block.",
         "field": "kind",
     }
     assert client.get("/api/search/", {"q": "x", "limit": "ten"}).status_code == 400
@@ -227,6 +232,9 @@ def test_bad_parameters_are_refused_clearly(client, viewer):
 def test_the_index_follows_ingest_of_a_notebook(staff, workspace):
     notebook = put_notebook(workspace, "kpis/forecast.ipynb", "forecast = 1")
 
-    assert urns(search_assets(staff, "forecast")) == [notebook.urn]
+    assert urns(search_assets(staff, "forecast")) == [
+        notebook.urn,
+        "block:production/kpis/forecast.ipynb#cell-0",
+    ]
     Notebook.objects.filter(pk=notebook.pk).delete()
     assert search_assets(staff, "forecast").count == 0

@@ -91,9 +91,15 @@ CASES = [
         ],
     ),
     _case(
-        "a CAST is a transform that keeps the column name",
+        "an unaliased CAST is named by its text, as engines name it",
         "INSERT INTO t SELECT CAST(amount AS DECIMAL(10, 2)) FROM payments",
+        [("payments.amount", "t.cast(amount as decimal(10, 2))", TF)],
+    ),
+    _case(
+        "a Postgres CAST keeps the column name",
+        "INSERT INTO t SELECT CAST(amount AS NUMERIC) FROM payments",
         [("payments.amount", "t.amount", TF)],
+        dialect="postgres",
     ),
     _case(
         "a Postgres :: cast keeps the column name",

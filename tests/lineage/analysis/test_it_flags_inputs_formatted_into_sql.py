@@ -8,7 +8,7 @@ import doctest
 import pytest
 
 from lineage.analysis import input_formatting
-from lineage.analysis.input_formatting import find_formatted_inputs
+from lineage.analysis.input_formatting import find_formatted_inputs, find_pasted_inputs
 
 
 def found(*sources: str, inputs=("email",)):
@@ -81,3 +81,33 @@ def test_its_docstring_examples_run():
     result = doctest.testmod(input_formatting, optionflags=doctest.ELLIPSIS)
 
     assert result.attempted > 0 and result.failed == 0
+
+
+def pasted(*blocks, inputs=("table",)):
+    return [
+        (f.block_id, f.line, f.input_name, f.call, f.how)
+        for f in find_pasted_inputs(blocks, inputs)
+    ]
+
+
+def test_an_input_marked_safe_in_a_sql_template_is_flagged():
+    assert pasted(
+        ("q", "sql", "SELECT *\nFROM {{ table | sqlsafe }}"),
+        ("c", "code", "%%sql\nSELECT * FROM {{table|safe}}"),
+        ("l", "code", "rows = %sql SELECT * FROM {{- table | lower | sqlsafe }}"),
+    ) == [
+        ("q", 2, "table", "SQL block", "| sqlsafe"),
+        ("c", 2, "table", "%sql", "| safe"),
+        ("l", 1, "table", "%sql", "| sqlsafe"),
+    ]
+
+
+def test_bound_inputs_and_safe_constants_are_not_flagged():
+    assert (
+        pasted(
+            ("q", "sql", "SELECT * FROM t WHERE name = {{ table }}"),
+            ("r", "sql", "SELECT * FROM {{ TRUSTED | sqlsafe }}"),
+            ("p", "code", "print('{{ table | sqlsafe }}')"),
+        )
+        == []
+    )

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from lineage.analysis import CodeAnalysis, DagBlock, analyze_code, analyze_sql_block, build_dag
+from lineage.analysis import (
+    CodeAnalysis,
+    DagBlock,
+    WriteKind,
+    analyze_code,
+    analyze_sql_block,
+    build_dag,
+)
 
 
 def code(block_id: str, source: str) -> DagBlock:
@@ -140,7 +147,8 @@ def test_the_demo_erasure_keeps_its_frame_and_temp_table_local():
     dag = build_dag([code("a", "accounts = con.execute('SELECT 1').df()"), code("b", register)])
 
     assert dag.local_names == {"erase_frame", "erase"}
-    assert dag.warehouse_writes("b") == {"raw.events"}
+    assert dag.warehouse_writes("b") == frozenset()  # a DELETE: no data flow
+    assert dict(dag.analyses["b"].write_kinds) == {"raw.events": WriteKind.DELETE}
     assert dag.warehouse_reads("b") == frozenset()
     assert dag.analyses["b"].local_reads == {"erase_frame", "erase"}
 

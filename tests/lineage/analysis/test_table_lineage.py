@@ -9,7 +9,7 @@ import importlib
 import pytest
 
 from lineage.analysis.sql import split_statements, table_lineage
-from lineage.analysis.types import TableLineage
+from lineage.analysis.types import TableLineage, WriteKind
 from tests.lineage.analysis.sql_cases import TABLE_CASES, TableCase
 
 
@@ -21,6 +21,8 @@ def test_it_finds_what_each_statement_reads_and_writes(case: TableCase):
     assert result.targets == case.targets
     assert result.intermediates == case.intermediates
     assert result.confidence == case.confidence
+    if case.writes is not None:
+        assert {table: str(kind) for table, kind in result.writes.items()} == dict(case.writes)
 
 
 def test_the_corpus_covers_every_common_dialect():
@@ -36,7 +38,9 @@ def test_it_returns_frozen_sets():
     result = table_lineage("INSERT INTO a SELECT * FROM b")
 
     assert isinstance(result, TableLineage)
-    assert result == TableLineage(frozenset({"b"}), frozenset({"a"}), frozenset(), "high", None)
+    assert result == TableLineage(
+        frozenset({"b"}), frozenset({"a"}), frozenset(), "high", None, {"a": WriteKind.INSERT}
+    )
 
 
 def test_it_adds_no_default_schema():
