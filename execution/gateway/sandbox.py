@@ -199,6 +199,7 @@ def _init(kernel_argv: list[str], env: dict[str, str]) -> int:
     """PID 1 of the namespace: start the kernel, pass signals on, reap, report its exit."""
     child = os.fork()
     if child == 0:
+        os.setpgid(0, 0)  # signals reach it once, from this process (see main)
         os.chdir(KERNEL_HOME)
         _drop_capabilities()
         os.execve(kernel_argv[0], kernel_argv, env)
@@ -239,6 +240,10 @@ def main(argv: list[str]) -> int:
     _enter_namespaces()
     child = os.fork()  # the first child of a new PID namespace is its PID 1
     if child == 0:
+        # Its own process group: the gateway signals the launcher's whole group (an
+        # interrupt is a killpg), and each process passes a signal one step inward, so the
+        # kernel gets one SIGINT, not one per process of the chain.
+        os.setpgid(0, 0)
         _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "parent-death signal")
         try:
             _build_view(hidden, keep, writable)

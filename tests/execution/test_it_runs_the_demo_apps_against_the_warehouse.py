@@ -54,11 +54,14 @@ def test_a_table_page_lists_the_runs_that_touched_it(
     use = NotebookTable.objects.select_related("table").get(
         notebook=app.notebook, table__name__endswith="plan_changes"
     )
-    web.force_login(viewer)
-
+    web.force_login(runner)
     page = web.get(f"/tables/{use.table.pk}/").text
+    web.force_login(viewer)
+    seen_by_viewer = web.get(f"/tables/{use.table.pk}/").text
 
     assert f'href="/runs/{run.pk}/"' in page and app.urn in page
+    # A run is its runner's (and the workspace editors'): a viewer is not shown it.
+    assert f'href="/runs/{run.pk}/"' not in seen_by_viewer
 
 
 def test_customer_360_runs_its_init_notebook_first_and_shows_the_customer(
