@@ -14,8 +14,12 @@ from catalog.models import Block, Notebook, NotebookVersion
 
 
 def workspaces_for(user) -> QuerySet[Workspace]:
-    return visible(user, Workspace.objects.all()).annotate(
-        notebook_count=Count("notebooks", filter=Q(notebooks__is_deleted=False))
+    # Ordered explicitly: the aggregate's GROUP BY drops the model's ordering on PostgreSQL,
+    # and pages must come in one stable order.
+    return (
+        visible(user, Workspace.objects.all())
+        .annotate(notebook_count=Count("notebooks", filter=Q(notebooks__is_deleted=False)))
+        .order_by("slug")
     )
 
 
@@ -27,7 +31,7 @@ def notebooks_for(
         notebooks = notebooks.filter(workspace__slug=workspace)
     if not include_deleted:
         notebooks = notebooks.filter(is_deleted=False)
-    return notebooks
+    return notebooks.order_by("workspace__slug", "path")
 
 
 def shared_notebooks_for(user) -> QuerySet[Notebook]:
