@@ -49,6 +49,8 @@ def _raw(params: Mapping, name: str, strict: bool = False) -> str | None:
     value = params.get(name)
     if value is None:
         return None
+    if "\x00" in str(value):  # no database stores or compares a NUL in text
+        raise InvalidInput(f"'{name}' must not hold a NUL character.", field=name)
     if strict:
         if not str(value).strip():
             raise InvalidInput(f"'{name}' is empty: leave it out or give a value.", field=name)
@@ -275,7 +277,8 @@ def urn_schema(kinds: Collection[AssetKind]) -> dict:
         "type": "string",
         "minLength": 1,
         "maxLength": MAX_URN_CHARS,
-        "pattern": f"^(?:{alternatives})$",
+        # No NUL anywhere: `_raw` refuses it (no database compares one).
+        "pattern": f"^(?![\\s\\S]*\\x00)(?:{alternatives})$",
     }
 
 
